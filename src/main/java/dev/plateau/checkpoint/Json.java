@@ -1,0 +1,57 @@
+package dev.plateau.checkpoint;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Strict JSON reading of the small files in a checkpoint folder (config.json, index.json), and pretty writing. */
+public final class Json {
+    /** Rejects duplicate keys and trailing content. */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {
+    }
+
+    /** Reads {@code file} as a JSON object, or fails with a message naming the file and the problem. */
+    public static ObjectNode readObject(Path file) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file, "file not found");
+        } catch (JacksonException e) {
+            throw new CheckpointException(file, "is not valid JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot be read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new CheckpointException(file, "is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Writes {@code node} pretty-printed with a final newline. */
+    public static void write(Path file, JsonNode node) throws IOException {
+        Files.writeString(file, MAPPER.writeValueAsString(node) + "\n");
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.plateau.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A folder written atomically: everything goes into a hidden staging folder beside the target, which is renamed
+ * onto the target by {@link #commit()}. Closing without committing deletes the staging folder, so a failed or
+ * cancelled write leaves nothing half-written behind.
+ */
+public final class StagedFolder implements AutoCloseable {
+    private final Path target;
+    private final Path staging;
+    private final boolean replace;
+    private boolean committed;
+
+    private StagedFolder(Path target, Path staging, boolean replace) {
+        this.target = target;
+        this.staging = staging;
+        this.replace = replace;
+    }
+
+    /**
+     * Starts writing {@code target}. An existing target is refused unless {@code replace}; then it is replaced
+     * only at commit.
+     */
+    public static StagedFolder create(Path target, boolean replace) {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.exists(absolute) && !replace) {
+            throw new CheckpointException(absolute, "already exists; choose another output or pass --force to "
+                    + "replace it");
+        }
+        Path parent = absolute.getParent();
+        Path staging = parent.resolve("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(parent);
+            Files.createDirectory(staging);
+        } catch (IOException e) {
+            throw new CheckpointException(absolute, "cannot be created: " + e.getMessage());
+        }
+        return new StagedFolder(absolute, staging, replace);
+    }
+
+    /** The folder to write into. */
+    public Path path() {
+        return staging;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Moves the staged folder onto the target (replacing an old one only if allowed at creation). */
+    public void commit() {
+        try {
+            Path old = null;
+            if (Files.exists(target)) {
+                if (!replace) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            if (old != null) {
+                deleteRecursively(old);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new CheckpointException(target, "appeared while it was being written; nothing was replaced");
+        } catch (IOException e) {
+            throw new CheckpointException(target, "cannot be put in place: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            deleteRecursively(staging);
+        }
+    }
+
+    /** Deletes {@code root} and everything under it; missing is fine. */
+    static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(root, "could not be removed: " + e.getMessage());
+        }
+    }
+}

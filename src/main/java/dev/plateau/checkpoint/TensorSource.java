@@ -1,0 +1,20 @@
+package dev.plateau.checkpoint;
+
+/** Where the bytes of a tensor being written come from. */
+public sealed interface TensorSource {
+
+    /** Bytes in memory, little-endian, exactly the tensor's length. */
+    record Bytes(byte[] data) implements TensorSource {
+    }
+
+    /** The unchanged bytes of a tensor of an open file, copied without being decoded or mapped. */
+    record CopyOf(SafetensorsFile file, TensorInfo tensor) implements TensorSource {
+    }
+
+    /**
+     * Not written: the file is extended over the tensor's range, which reads back as zeros and, on file systems that
+     * support it, takes no disk space. For real-size test checkpoints whose data nobody reads.
+     */
+    record Unwritten() implements TensorSource {
+    }
+}
