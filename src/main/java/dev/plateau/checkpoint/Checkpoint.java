@@ -158,6 +158,11 @@ public final class Checkpoint implements AutoCloseable {
         return files;
     }
 
+    /** The file that describes the weights: the index when sharded, else the single weight file. */
+    public Path weightsPath() {
+        return isSharded() ? folder.resolve(ShardIndex.FILE_NAME) : files.getFirst().path();
+    }
+
     public boolean isSharded() {
         return index.isPresent();
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.SequencedSet;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * {@code model.safetensors.index.json} of a sharded checkpoint: which shard file holds each tensor.
@@ -22,9 +22,9 @@ public record ShardIndex(Map<String, String> weightMap, long totalSize) {
         weightMap = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
     }
 
-    /** Shard file names in order of first mention. */
-    public SequencedSet<String> shardNames() {
-        return new LinkedHashSet<>(weightMap.values());
+    /** Shard file names, sorted (model-00001-of-0000n first). */
+    public SortedSet<String> shardNames() {
+        return new TreeSet<>(weightMap.values());
     }
 
     /** Reads and checks the index's structure; that the shards hold what it says is checked by {@link Checkpoint}. */

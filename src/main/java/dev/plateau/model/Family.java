@@ -1,0 +1,26 @@
+package dev.plateau.model;
+
+/** The model families Plateau knows. */
+public enum Family {
+    SMOLVLA("smolvla", "SmolVLA"),
+    PI0("pi0", "pi0"),
+    GR00T_N1_5("gr00t_n1_5", "GR00T-N1.5"),
+    DECODER_LLM("decoder_llm", "decoder LLM");
+
+    private final String code;
+    private final String displayName;
+
+    Family(String code, String displayName) {
+        this.code = code;
+        this.displayName = displayName;
+    }
+
+    /** Stable identifier for files and scripts, e.g. {@code gr00t_n1_5}. */
+    public String code() {
+        return code;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.plateau.model;
+
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * pi0, in LeRobot's port ({@code model.} prefix) or openpi's PyTorch naming (no prefix), with PaliGemma stored
+ * either in transformers 5 layout ({@code paligemma.model.language_model}) or the older
+ * {@code paligemma.language_model.model} layout. No config key sets the depth: LeRobot and openpi hard-code 18.
+ */
+final class Pi0Detector implements FamilyDetector {
+    static final String ROOT = "paligemma_with_expert.";
+    static final String VLM = ROOT + "paligemma.model.language_model.layers.";
+    static final String VLM_LEGACY = ROOT + "paligemma.language_model.model.layers.";
+    static final String VISION = ROOT + "paligemma.model.vision_tower.vision_model.encoder.layers.";
+    static final String VISION_LEGACY = ROOT + "paligemma.vision_tower.vision_model.encoder.layers.";
+    static final String EXPERT = ROOT + "gemma_expert.model.layers.";
+
+    @Override
+    public boolean recognizes(Checkpoint checkpoint) {
+        return ConfigValues.text(checkpoint, "type").map("pi0"::equals).orElse(false)
+                || checkpoint.tensors().keySet().stream().anyMatch(n -> n.startsWith(ROOT)
+                        || n.startsWith("model." + ROOT));
+    }
+
+    @Override
+    public ModelSpec describe(Checkpoint checkpoint) {
+        Optional<String> type = ConfigValues.text(checkpoint, "type");
+        if (type.isPresent() && !type.get().equals("pi0")) {
+            throw new CheckpointException(ConfigValues.configPath(checkpoint), "type '" + type.get()
+                    + "' holds pi0-style tensors but is not pi0; Plateau reads pi0 only (pi0.5 and pi0-FAST differ)");
+        }
+        boolean lerobot = checkpoint.tensors().keySet().stream().anyMatch(n -> n.startsWith("model." + ROOT));
+        String prefix = lerobot ? "model." : "";
+        String vlm = prefix + (LayerScan.present(checkpoint, prefix + VLM_LEGACY) ? VLM_LEGACY : VLM);
+        String vision = prefix + (LayerScan.present(checkpoint, prefix + VISION_LEGACY) ? VISION_LEGACY : VISION);
+
+        List<ModuleSpec> modules = new ArrayList<>();
+        if (LayerScan.present(checkpoint, vision)) {
+            modules.add(LayerScan.module(checkpoint, "vision", vision, "layer_norm1.weight", List.of()));
+        }
+        modules.add(LayerScan.module(checkpoint, "vlm", vlm, "input_layernorm.weight", List.of()));
+        modules.add(LayerScan.module(checkpoint, "expert", prefix + EXPERT, "input_layernorm.weight", List.of()));
+        TiedDepth tied = new TiedDepth("vlm", "expert", "every joint layer runs VLM layer i and expert layer i "
+                + "together");
+        ModelSpec spec = ModelDetector.spec(checkpoint, Family.PI0, "pi0", lerobot ? "lerobot" : "openpi",
+                modules, List.of(tied));
+        tied.violation(spec.depths(), java.util.Map.of()).ifPresent(problem -> {
+            throw new CheckpointException(checkpoint.weightsPath(), problem);
+        });
+        return spec;
+    }
+}

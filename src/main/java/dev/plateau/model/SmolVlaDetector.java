@@ -1,0 +1,52 @@
+package dev.plateau.model;
+
+import dev.plateau.checkpoint.Checkpoint;
+import java.util.ArrayList;
+import java.util.List;
+
+/** LeRobot's SmolVLA policy ({@code lerobot/smolvla_base} and its fine-tunes). */
+final class SmolVlaDetector implements FamilyDetector {
+    static final String ROOT = "model.vlm_with_expert.";
+    static final String VISION = ROOT + "vlm.model.vision_model.encoder.layers.";
+    static final String VLM = ROOT + "vlm.model.text_model.layers.";
+    static final String EXPERT = ROOT + "lm_expert.layers.";
+
+    @Override
+    public boolean recognizes(Checkpoint checkpoint) {
+        return ConfigValues.text(checkpoint, "type").map("smolvla"::equals)
+                .orElseGet(() -> checkpoint.tensors().keySet().stream().anyMatch(n -> n.startsWith(ROOT)));
+    }
+
+    @Override
+    public ModelSpec describe(Checkpoint checkpoint) {
+        List<ModuleSpec> modules = new ArrayList<>();
+        if (LayerScan.present(checkpoint, VISION)) {
+            modules.add(LayerScan.module(checkpoint, "vision", VISION, "layer_norm1.weight", List.of()));
+        }
+        ModuleSpec vlm = LayerScan.module(checkpoint, "vlm", VLM, "input_layernorm.weight",
+                List.of("num_vlm_layers"));
+        ModuleSpec expert = LayerScan.module(checkpoint, "expert", EXPERT, "input_layernorm.weight",
+                List.of("num_expert_layers"));
+        modules.add(vlm);
+        modules.add(expert);
+
+        ConfigValues.checkDepth(checkpoint, "num_vlm_layers",
+                ConfigValues.requiredInteger(checkpoint, "num_vlm_layers"), vlm);
+        int expertLayers = ConfigValues.integer(checkpoint, "num_expert_layers").orElse(-1);
+        int every = ConfigValues.integer(checkpoint, "self_attn_every_n_layers").orElse(2);
+        List<LayerRule> rules = new ArrayList<>();
+        rules.add(new LayerParity("vlm", every, "joint attention with the expert", "attended to by the expert"));
+        rules.add(new LayerParity("expert", every, "joint attention (k/v read the expert stream)",
+                "cross-attention (k/v read the VLM's keys and values)"));
+        if (expertLayers <= 0) {
+            ConfigValues.checkDepth(checkpoint, "num_expert_layers (<= 0: the VLM's depth)", vlm.layerCount(),
+                    expert);
+            rules.add(new TiedDepth("vlm", "expert", "num_expert_layers <= 0 gives the expert one layer per VLM "
+                    + "layer"));
+        } else {
+            ConfigValues.checkDepth(checkpoint, "num_expert_layers", expertLayers, expert);
+            rules.add(new DepthMultiple("vlm", "expert", every));
+        }
+        return ModelDetector.spec(checkpoint, Family.SMOLVLA, "smolvla", "lerobot", modules, rules);
+    }
+}

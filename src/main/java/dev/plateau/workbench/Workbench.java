@@ -1,0 +1,71 @@
+package dev.plateau.workbench;
+
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
+import dev.plateau.model.CheckpointBuilder;
+import dev.plateau.model.ModelDetector;
+import dev.plateau.model.ModelSpec;
+import dev.plateau.model.SyntheticCheckpoint;
+import dev.plateau.model.SyntheticModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Plateau's operations, as the command line and the window call them. */
+public final class Workbench {
+    /** The demo: a small SmolVLA-layout checkpoint. */
+    static final String DEMO_MODEL = "smolvla";
+    private static final long DEMO_SEED = 20261128L;
+
+    private final Path home;
+
+    public Workbench(Path home) {
+        this.home = home;
+    }
+
+    /** A workbench keeping its files in {@link PlateauHome#directory()}. */
+    public static Workbench standard() {
+        return new Workbench(PlateauHome.directory());
+    }
+
+    /** Opens the checkpoint folder and tells what it is; reads headers only. */
+    public ModelSpec inspect(Path folder) {
+        try (Checkpoint checkpoint = Checkpoint.open(folder.toAbsolutePath().normalize())) {
+            return ModelDetector.detect(checkpoint);
+        } catch (CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+    }
+
+    /** The demo checkpoint, written on first use (or again when {@code rebuild}). */
+    public Path demoCheckpoint(boolean rebuild) {
+        Path demo = home.resolve("demo").resolve(DEMO_MODEL + "-tiny");
+        if (rebuild || !Files.isRegularFile(demo.resolve(Checkpoint.CONFIG))) {
+            SyntheticCheckpoint synthetic = SyntheticModels.named(DEMO_MODEL, false).orElseThrow();
+            write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true);
+        }
+        return demo;
+    }
+
+    /**
+     * Writes the synthetic checkpoint {@code name} (see {@link SyntheticModels#NAMES}) to {@code out}: real-size with
+     * unwritten (sparse) data, or small with seeded random weights.
+     */
+    public Path synthesize(String name, boolean realSize, Path out, long shardBytes, long seed, boolean replace) {
+        SyntheticCheckpoint synthetic = SyntheticModels.named(name, realSize).orElseThrow(() -> new PlateauException(
+                "unknown synthetic model '" + name + "'; choose one of " + String.join(", ", SyntheticModels.NAMES)));
+        return write(synthetic, out, realSize ? CheckpointBuilder.Fill.UNWRITTEN : CheckpointBuilder.Fill.RANDOM, seed,
+                shardBytes, replace);
+    }
+
+    private static Path write(SyntheticCheckpoint synthetic, Path out, CheckpointBuilder.Fill fill, long seed,
+                              long shardBytes, boolean replace) {
+        try {
+            return CheckpointBuilder.write(synthetic, out, fill, seed, shardBytes, replace);
+        } catch (CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PlateauException(out + ": cannot be written: " + e.getMessage(), e);
+        }
+    }
+}
