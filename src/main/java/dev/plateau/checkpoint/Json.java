@@ -32,7 +32,7 @@ public final class Json {
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "file not found");
         } catch (JacksonException e) {
-            throw new CheckpointException(file, "is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw new CheckpointException(file, "is not valid JSON: " + describe(e));
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot be read: " + e.getMessage());
         }
@@ -47,9 +47,17 @@ public final class Json {
         Files.writeString(file, MAPPER.writeValueAsString(node) + "\n");
     }
 
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
+    /** A JSON parse error in words, without the parser's internals. */
+    static String describe(JacksonException e) {
+        String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+        if (message.startsWith("Trailing token")) {
+            return "unexpected content after the JSON object";
+        }
+        if (message.contains("nesting depth")) {
+            return "nested too deeply";
+        }
+        if (message.startsWith("Duplicate field ")) {
+            return "the key " + message.substring("Duplicate field ".length()) + " appears twice";
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);

@@ -98,7 +98,7 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
         try {
             root = JSON.readTree(text);
         } catch (JacksonException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + Json.firstLine(e.getOriginalMessage()));
+            throw new CheckpointException(file, "header is not valid JSON: " + Json.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "header is not a JSON object");

@@ -44,13 +44,15 @@ final class Pi0Detector implements FamilyDetector {
         }
         modules.add(LayerScan.module(checkpoint, "vlm", vlm, "input_layernorm.weight", List.of()));
         modules.add(LayerScan.module(checkpoint, "expert", prefix + EXPERT, "input_layernorm.weight", List.of()));
-        TiedDepth tied = new TiedDepth("vlm", "expert", "every joint layer runs VLM layer i and expert layer i "
-                + "together");
         ModelSpec spec = ModelDetector.spec(checkpoint, Family.PI0, "pi0", lerobot ? "lerobot" : "openpi",
-                modules, List.of(tied));
-        tied.violation(spec.depths(), java.util.Map.of()).ifPresent(problem -> {
-            throw new CheckpointException(checkpoint.weightsPath(), problem);
-        });
+                modules, List.of(new TiedDepth("vlm", "expert", "every joint layer runs VLM layer i and expert "
+                        + "layer i together")));
+        int vlmDepth = spec.module("vlm").orElseThrow().layerCount();
+        int expertDepth = spec.module("expert").orElseThrow().layerCount();
+        if (vlmDepth != expertDepth) {
+            throw new CheckpointException(checkpoint.weightsPath(), "holds " + vlmDepth + " VLM layers but "
+                    + expertDepth + " expert layers; pi0 runs them in lockstep, so they must be as many");
+        }
         return spec;
     }
 }
