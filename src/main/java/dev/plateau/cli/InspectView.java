@@ -66,7 +66,7 @@ final class InspectView {
         ArrayNode files = root.putArray("weightFiles");
         m.weightFiles().forEach(files::add);
         ObjectNode dtypes = root.putObject("paramsByDtype");
-        m.paramsByDtype().forEach((k, v) -> dtypes.put(k.name(), v));
+        m.paramsByDtype().forEach(dtypes::put);
         ArrayNode modules = root.putArray("modules");
         for (ModuleSpec module : m.modules()) {
             ObjectNode n = modules.addObject();

@@ -41,7 +41,9 @@ public final class ModelDetector {
         }
         List<String> files = checkpoint.files().stream().map(SafetensorsFile::path)
                 .map(p -> p.getFileName().toString()).toList();
-        return new ModelSpec(family, architecture, naming, checkpoint.folder(), modules, rules, total, byDtype,
+        Map<String, Long> byCode = new LinkedHashMap<>();
+        byDtype.forEach((dtype, n) -> byCode.put(dtype.name(), n));
+        return new ModelSpec(family, architecture, naming, checkpoint.folder(), modules, rules, total, byCode,
                 checkpoint.tensors().size(), files, checkpoint.isSharded());
     }
 

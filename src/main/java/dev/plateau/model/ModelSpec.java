@@ -1,6 +1,5 @@
 package dev.plateau.model;
 
-import dev.plateau.checkpoint.DType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,13 +16,13 @@ import java.util.Optional;
  * @param modules       prunable modules in forward order
  * @param rules         the constraints on removal sets
  * @param totalParams   parameters of all stored tensors
- * @param paramsByDtype parameters per stored dtype
+ * @param paramsByDtype parameters per stored dtype, by the dtype's safetensors code (BF16, F32, ...)
  * @param tensorCount   number of stored tensors
  * @param weightFiles   weight file names in order
  * @param sharded       whether the weights are sharded through an index
  */
 public record ModelSpec(Family family, String architecture, String naming, Path folder, List<ModuleSpec> modules,
-                        List<LayerRule> rules, long totalParams, Map<DType, Long> paramsByDtype, int tensorCount,
+                        List<LayerRule> rules, long totalParams, Map<String, Long> paramsByDtype, int tensorCount,
                         List<String> weightFiles, boolean sharded) {
 
     public ModelSpec {

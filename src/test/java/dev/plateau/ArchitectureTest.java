@@ -1,0 +1,99 @@
+package dev.plateau;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The package rules of DESIGN.md. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.plateau");
+    }
+
+    @Test
+    void onlyTheUserInterfaceImportsJavaFx() {
+        noClasses().that().resideOutsideOfPackage("dev.plateau.ui..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..", "org.jfree.chart.fx..")
+                .allowEmptyShould(true).check(classes);
+    }
+
+    @Test
+    void djlOnlyInEngineAnalysisAndCalibration() {
+        noClasses().that().resideOutsideOfPackages("dev.plateau.engine..", "dev.plateau.analysis..",
+                        "dev.plateau.calibration..")
+                .should().dependOnClassesThat().resideInAPackage("ai.djl..").check(classes);
+    }
+
+    @Test
+    void checkpointDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("dev.plateau.checkpoint..")
+                .should().dependOnClassesThat(resideInAPackage("dev.plateau..")
+                        .and(not(resideInAPackage("dev.plateau.checkpoint.."))))
+                .check(classes);
+    }
+
+    @Test
+    void modelDependsOnlyOnCheckpoint() {
+        noClasses().that().resideInAPackage("dev.plateau.model..")
+                .should().dependOnClassesThat(resideInAPackage("dev.plateau..")
+                        .and(not(resideInAnyPackage("dev.plateau.model..", "dev.plateau.checkpoint.."))))
+                .check(classes);
+    }
+
+    @Test
+    void cliAndUiReachTheCoreThroughTheWorkbench() {
+        noClasses().that().resideInAnyPackage("dev.plateau.cli..", "dev.plateau.ui..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.plateau.checkpoint..",
+                        "dev.plateau.engine..", "dev.plateau.calibration..", "dev.plateau.analysis..",
+                        "dev.plateau.finetune..")
+                .check(classes);
+    }
+
+    @Test
+    void theCoreNeverReachesUpToItsFrontEnds() {
+        noClasses().that().resideOutsideOfPackages("dev.plateau.cli..", "dev.plateau.ui..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.plateau.cli..", "dev.plateau.ui..")
+                .check(classes);
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.plateau.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void everyPackageSaysWhatItOwns() throws IOException {
+        Path root = Path.of("src/main/java");
+        try (Stream<Path> dirs = Files.walk(root)) {
+            List<Path> missing = dirs.filter(Files::isDirectory).filter(ArchitectureTest::holdsJava)
+                    .filter(d -> !Files.exists(d.resolve("package-info.java"))).toList();
+            assertEquals(List.of(), missing, "packages without package-info.java");
+        }
+    }
+
+    private static boolean holdsJava(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.toString().endsWith(".java"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
