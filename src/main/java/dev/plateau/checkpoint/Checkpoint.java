@@ -75,9 +75,9 @@ public final class Checkpoint implements AutoCloseable {
                     tensors.put(t.name(), new Entry(file, t));
                 }
             } else {
+                List<String> others = otherSafetensors(folder);
                 throw new CheckpointException(folder, "holds neither " + SINGLE_FILE + " nor "
-                        + ShardIndex.FILE_NAME + (otherSafetensors(folder).isEmpty() ? ""
-                        : " (found " + otherSafetensors(folder) + ")"));
+                        + ShardIndex.FILE_NAME + (others.isEmpty() ? "" : " (found " + others + ")"));
             }
             List<Path> aux = auxiliaryFiles(folder, opened, index.isPresent());
             return new Checkpoint(folder, config, opened, index, tensors, aux);

@@ -118,7 +118,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private void checkOwn(TensorInfo tensor) {
-        if (byName.get(tensor.name()) != tensor && !tensor.equals(byName.get(tensor.name()))) {
+        if (!tensor.equals(byName.get(tensor.name()))) {
             throw new IllegalArgumentException("tensor '" + tensor.name() + "' is not in " + path);
         }
     }

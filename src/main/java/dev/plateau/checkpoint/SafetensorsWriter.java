@@ -8,9 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,21 +67,6 @@ public final class SafetensorsWriter {
         weightMap.forEach(map::put);
         Json.write(folder.resolve(ShardIndex.FILE_NAME), index);
         return new Written(List.copyOf(names), true);
-    }
-
-    /**
-     * Writes one safetensors file atomically: into a temporary file beside {@code file}, renamed onto it at the end.
-     */
-    public static void writeFileAtomically(Path file, List<TensorSpec> tensors, Map<String, String> metadata)
-            throws IOException {
-        checkUniqueNames(tensors);
-        Path temp = file.resolveSibling("." + file.getFileName() + ".partial");
-        try {
-            writeFile(temp, tensors, metadata);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 
     /** Greedy split in the given order; a tensor larger than the limit gets a shard of its own. */

@@ -3,6 +3,7 @@ package dev.plateau.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
@@ -19,7 +20,7 @@ public record ShardIndex(Map<String, String> weightMap, long totalSize) {
     public static final String FILE_NAME = "model.safetensors.index.json";
 
     public ShardIndex {
-        weightMap = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
+        weightMap = Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
     }
 
     /** Shard file names, sorted (model-00001-of-0000n first). */

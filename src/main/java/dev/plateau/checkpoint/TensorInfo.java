@@ -33,9 +33,4 @@ public record TensorInfo(String name, DType dtype, List<Long> shape, long begin,
         }
         return n;
     }
-
-    /** The shape as safetensors writes it, e.g. {@code [960, 720]}. */
-    public String shapeText() {
-        return shape.toString();
-    }
 }

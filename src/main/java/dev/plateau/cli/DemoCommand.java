@@ -16,9 +16,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "write the demo checkpoint again")
     private boolean rebuild;
 
-    @Option(names = "--debug", hidden = true)
-    private boolean debug;
-
     @Spec
     private CommandSpec spec;
 

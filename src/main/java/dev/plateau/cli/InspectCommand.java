@@ -21,9 +21,6 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON (shape documented in the README)")
     private boolean json;
 
-    @Option(names = "--debug", hidden = true)
-    private boolean debug;
-
     @Spec
     private CommandSpec spec;
 

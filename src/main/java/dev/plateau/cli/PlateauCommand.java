@@ -2,6 +2,10 @@ package dev.plateau.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** {@code plateau}: the top-level command. */
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
@@ -9,8 +13,13 @@ import picocli.CommandLine.IVersionProvider;
         subcommands = {InspectCommand.class, DemoCommand.class, SynthCommand.class})
 final class PlateauCommand implements Runnable {
 
-    @picocli.CommandLine.Spec
-    private picocli.CommandLine.Model.CommandSpec spec;
+    /** Read by {@link Main}'s error handler from the raw arguments; declared here so every command accepts it. */
+    @Option(names = "--debug", scope = ScopeType.INHERIT, hidden = true,
+            description = "print the stack trace of an internal error")
+    private boolean debug;
+
+    @Spec
+    private CommandSpec spec;
 
     @Override
     public void run() {
@@ -21,12 +30,8 @@ final class PlateauCommand implements Runnable {
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"plateau " + version()};
-        }
-
-        static String version() {
             String v = PlateauCommand.class.getPackage().getImplementationVersion();
-            return v == null ? "dev" : v;
+            return new String[] {"plateau " + (v == null ? "dev" : v)};
         }
     }
 }

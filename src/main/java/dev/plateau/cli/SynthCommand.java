@@ -35,9 +35,6 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace an existing output folder")
     private boolean force;
 
-    @Option(names = "--debug", hidden = true)
-    private boolean debug;
-
     @Spec
     private CommandSpec spec;
 

@@ -1,6 +1,7 @@
 package dev.plateau.model;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record ModelSpec(Family family, String architecture, String naming, Path 
     public ModelSpec {
         modules = List.copyOf(modules);
         rules = List.copyOf(rules);
-        paramsByDtype = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(paramsByDtype));
+        paramsByDtype = Collections.unmodifiableMap(new LinkedHashMap<>(paramsByDtype));
         weightFiles = List.copyOf(weightFiles);
     }
 

@@ -1,6 +1,7 @@
 package dev.plateau.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ public record SyntheticCheckpoint(String name, ObjectNode config, List<TensorDec
 
     public SyntheticCheckpoint {
         tensors = List.copyOf(tensors);
-        auxFiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(auxFiles));
+        auxFiles = Collections.unmodifiableMap(new LinkedHashMap<>(auxFiles));
     }
 
     public long totalParams() {

@@ -33,6 +33,25 @@ class WorkbenchTest {
         assertTrue(Files.exists(demo.resolve("policy_preprocessor.json")));
     }
 
+    /** Hugging Face cache snapshots are folders of symbolic links into a blob store. */
+    @Test
+    void opensAHuggingFaceCacheSnapshotOfSymbolicLinks() throws Exception {
+        Workbench workbench = new Workbench(home);
+        Path blobs = workbench.synthesize("gr00t", false, home.resolve("blobs"), 1, 1, false);
+        Path snapshot = Files.createDirectories(home.resolve("snapshots/869830fc"));
+        try (var files = Files.walk(blobs)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path link = snapshot.resolve(blobs.relativize(file));
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, file);
+            }
+        }
+        ModelSpec spec = workbench.inspect(snapshot);
+        assertEquals(Family.GR00T_N1_5, spec.family());
+        assertTrue(spec.sharded());
+        assertEquals(workbench.inspect(blobs).totalParams(), spec.totalParams());
+    }
+
     /** config.json corrupted thousands of ways: inspect reports our error, or a model, never anything else. */
     @Test
     void corruptedConfigsOnlyEverGivePlateauErrors() throws Exception {
