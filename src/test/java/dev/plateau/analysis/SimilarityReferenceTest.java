@@ -1,0 +1,134 @@
+package dev.plateau.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plateau.checkpoint.DType;
+import dev.plateau.checkpoint.SafetensorsWriter;
+import dev.plateau.checkpoint.TensorSource;
+import dev.plateau.checkpoint.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Agreement with an independent numpy implementation of the papers' formulas (src/test/resources/
+ * similarity_reference.py), on random layers with fewer tokens than features and more: max abs error 1e-9 for exact
+ * CKA in both spaces, unbiased minibatch CKA, cosine, angular distance and MSE, and 1e-9 for PCA's explained variance.
+ */
+class SimilarityReferenceTest {
+    private static final double TOLERANCE = 1e-9;
+    private static final int BATCH = 16;
+    private static final int PCA_K = 4;
+
+    @TempDir
+    Path dir;
+
+    record Case(int layers, int n, int d, long seed) {
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case(4, 40, 120, 1), new Case(3, 64, 300, 2), new Case(4, 96, 96, 3),
+            new Case(4, 500, 30, 4), new Case(3, 300, 64, 5), new Case(5, 2000, 12, 6));
+
+    private JsonNode reference(List<double[][]> layers) throws Exception {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            double[][] m = layers.get(l);
+            ByteBuffer b = ByteBuffer.allocate(m.length * m[0].length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (double[] row : m) {
+                for (double v : row) {
+                    b.putDouble(v);
+                }
+            }
+            specs.add(new TensorSpec("layer" + l, DType.F64, List.of((long) m.length, (long) m[0].length),
+                    new TensorSource.Bytes(b.array())));
+        }
+        Path folder = Files.createTempDirectory(dir, "case");
+        SafetensorsWriter.writeWeights(folder, specs, 0, Map.of());
+        Process p = new ProcessBuilder("python3", Path.of("src/test/resources/similarity_reference.py").toString(),
+                folder.resolve("model.safetensors").toString(), Integer.toString(BATCH), Integer.toString(PCA_K))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return new ObjectMapper().readTree(out);
+    }
+
+    private static double maxError(JsonNode expected, double[][] actual) {
+        return maxError(expected, actual, true);
+    }
+
+    /**
+     * Largest |expected - actual|; the diagonal can be skipped where the reference's own rounding dominates (arccos
+     * of 1 - 1e-16 is 1.4e-8: numpy's angular self-distance is not 0, Plateau's is exactly 0).
+     */
+    private static double maxError(JsonNode expected, double[][] actual, boolean diagonal) {
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            for (int j = 0; j < actual.length; j++) {
+                if (i == j && !diagonal) {
+                    continue;
+                }
+                worst = Math.max(worst, Math.abs(expected.get(i).get(j).asDouble() - actual[i][j]));
+            }
+        }
+        return worst;
+    }
+
+    @Test
+    void everyCriterionAgreesWithNumpy() throws Exception {
+        for (Case c : CASES) {
+            List<double[][]> data = RandomLayers.layers(c.layers(), c.n(), c.d(), c.seed());
+            JsonNode ref = reference(data);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                List<NDArray> layers = RandomLayers.arrays(manager, data);
+                String label = c.toString();
+                double token = maxError(ref.get("cka"), LinearCka.allPairs(layers, LinearCka.Space.TOKEN).values());
+                double feature = maxError(ref.get("cka"),
+                        LinearCka.allPairs(layers, LinearCka.Space.FEATURE).values());
+                assertTrue(token <= TOLERANCE, label + " token-space CKA error " + token);
+                assertTrue(feature <= TOLERANCE, label + " feature-space CKA error " + feature);
+                assertTrue(maxError(ref.get("cka_feature"), LinearCka.allPairs(layers).values()) <= TOLERANCE, label);
+
+                double unbiased = maxError(ref.get("cka_unbiased"), minibatchInOrder(layers, c.n()).values());
+                assertTrue(unbiased <= TOLERANCE, label + " unbiased CKA error " + unbiased);
+                for (Metric m : List.of(Metric.COSINE, Metric.ANGULAR, Metric.MSE)) {
+                    double e = maxError(ref.get(m.code()), TokenSimilarity.allPairs(layers, m).values(),
+                            m != Metric.ANGULAR);
+                    assertTrue(e <= TOLERANCE, label + " " + m + " error " + e);
+                }
+                try (Pca pca = Pca.fit(layers.getFirst(), PCA_K, 7)) {
+                    double[] ratio = pca.explainedVarianceRatio();
+                    for (int k = 0; k < PCA_K; k++) {
+                        assertEquals(ref.get("pca_ratio").get(k).asDouble(), ratio[k], TOLERANCE, label + " PC" + k);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Minibatch CKA over consecutive batches, as the reference script forms them. */
+    private static SimilarityMatrix minibatchInOrder(List<NDArray> layers, int n) {
+        try (MinibatchCka acc = new MinibatchCka(layers.size(), layers.getFirst().getManager())) {
+            int batch = 0;
+            for (int start = 0; start + 4 <= n; start += BATCH, batch++) {
+                for (int l = 0; l < layers.size(); l++) {
+                    acc.add(l, batch, layers.get(l).get(new NDIndex(start + ":" + Math.min(n, start + BATCH))));
+                }
+            }
+            return acc.result();
+        }
+    }
+}
