@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Writes safetensors weights tensor by tensor: never more than one tensor's bytes in memory, unchanged tensors
@@ -67,6 +70,20 @@ public final class SafetensorsWriter {
         weightMap.forEach(map::put);
         Json.write(folder.resolve(ShardIndex.FILE_NAME), index);
         return new Written(List.copyOf(names), true);
+    }
+
+    /** Writes one safetensors file atomically: a temporary file beside {@code file}, renamed onto it at the end. */
+    public static void writeFileAtomically(Path file, List<TensorSpec> tensors, Map<String, String> metadata)
+            throws IOException {
+        checkUniqueNames(tensors);
+        Path absolute = file.toAbsolutePath();
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
+        try {
+            writeFile(temp, tensors, metadata);
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /** Greedy split in the given order; a tensor larger than the limit gets a shard of its own. */

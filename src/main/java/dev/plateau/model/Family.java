@@ -20,6 +20,11 @@ public enum Family {
         return code;
     }
 
+    /** The family with code {@code code} (e.g. {@code gr00t_n1_5}), if there is one. */
+    public static java.util.Optional<Family> fromCode(String code) {
+        return java.util.Arrays.stream(values()).filter(f -> f.code.equals(code)).findFirst();
+    }
+
     public String displayName() {
         return displayName;
     }

@@ -48,9 +48,7 @@ final class Gr00tDetector implements FamilyDetector {
 
         boolean interleaved = ConfigValues.at(checkpoint, "action_head_cfg.diffusion_model_cfg.interleave_self_attention")
                 .map(n -> n.asBoolean(true)).orElse(true);
-        List<LayerRule> rules = interleaved
-                ? List.of(new LayerParity("dit", 2, "cross-attention to the VL features", "self-attention"))
-                : List.of();
-        return ModelDetector.spec(checkpoint, Family.GR00T_N1_5, "gr00t_n1_5", "isaac-gr00t", modules, rules);
+        return ModelDetector.spec(checkpoint, Family.GR00T_N1_5, "gr00t_n1_5", "isaac-gr00t", modules,
+                StandardRules.gr00t(interleaved));
     }
 }

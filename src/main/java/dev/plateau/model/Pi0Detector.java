@@ -45,8 +45,7 @@ final class Pi0Detector implements FamilyDetector {
         modules.add(LayerScan.module(checkpoint, "vlm", vlm, "input_layernorm.weight", List.of()));
         modules.add(LayerScan.module(checkpoint, "expert", prefix + EXPERT, "input_layernorm.weight", List.of()));
         ModelSpec spec = ModelDetector.spec(checkpoint, Family.PI0, "pi0", lerobot ? "lerobot" : "openpi",
-                modules, List.of(new TiedDepth("vlm", "expert", "every joint layer runs VLM layer i and expert "
-                        + "layer i together")));
+                modules, StandardRules.pi0());
         int vlmDepth = spec.module("vlm").orElseThrow().layerCount();
         int expertDepth = spec.module("expert").orElseThrow().layerCount();
         if (vlmDepth != expertDepth) {

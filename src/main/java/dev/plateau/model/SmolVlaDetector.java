@@ -34,19 +34,13 @@ final class SmolVlaDetector implements FamilyDetector {
                 ConfigValues.requiredInteger(checkpoint, "num_vlm_layers"), vlm);
         int expertLayers = ConfigValues.integer(checkpoint, "num_expert_layers").orElse(-1);
         int every = ConfigValues.integer(checkpoint, "self_attn_every_n_layers").orElse(2);
-        List<LayerRule> rules = new ArrayList<>();
-        rules.add(new LayerParity("vlm", every, "joint attention with the expert", "attended to by the expert"));
-        rules.add(new LayerParity("expert", every, "joint attention (k/v read the expert stream)",
-                "cross-attention (k/v read the VLM's keys and values)"));
         if (expertLayers <= 0) {
             ConfigValues.checkDepth(checkpoint, "num_expert_layers (<= 0: the VLM's depth)", vlm.layerCount(),
                     expert);
-            rules.add(new TiedDepth("vlm", "expert", "num_expert_layers <= 0 gives the expert one layer per VLM "
-                    + "layer"));
         } else {
             ConfigValues.checkDepth(checkpoint, "num_expert_layers", expertLayers, expert);
-            rules.add(new DepthMultiple("vlm", "expert", every));
         }
+        List<LayerRule> rules = StandardRules.smolVla(every, expertLayers <= 0);
         return ModelDetector.spec(checkpoint, Family.SMOLVLA, "smolvla", "lerobot", modules, rules);
     }
 }
