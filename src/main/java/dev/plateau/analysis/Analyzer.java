@@ -17,6 +17,13 @@ public final class Analyzer {
     private Analyzer() {
     }
 
+    /** Analyses every module on the default device (the GPU when DJL finds one). */
+    public static Analysis analyze(ActivationFile activations, Set<Metric> metrics, int batchSize, long seed) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return analyze(activations, metrics, batchSize, seed, manager);
+        }
+    }
+
     public static Analysis analyze(ActivationFile activations, Set<Metric> metrics, int batchSize, long seed,
                                    NDManager manager) {
         if (metrics.isEmpty()) {

@@ -26,10 +26,11 @@ public final class LinearCka {
 
     /** Token blocks per Gram matrix: the symmetric saving is (B + 1) / 2B of the full product. */
     private static final int MIN_BLOCK_ROWS = 256;
-    private static final int MAX_BLOCKS = 8;
+    private static final int MAX_BLOCKS = 16;
     /** Bound on the Gram triangles kept for all layers at once; beyond it feature space is used. */
     static final long TOKEN_SPACE_BYTES = 3L << 30;
-    private static final long CHUNK = 1 << 20;
+    /** Columns per float32 product in {@link #innerProducts}: short enough that float32 sums stay accurate. */
+    private static final long CHUNK = 1 << 14;
 
     private LinearCka() {
     }
@@ -64,17 +65,15 @@ public final class LinearCka {
     }
 
     /**
-     * Column-centred copy attached to {@code scope}: the mean taken and subtracted in float64, the result in the
-     * input's precision (float64 input stays float64 throughout, for reference-grade results).
+     * Column-centred copy attached to {@code scope}, in the input's precision: float64 input is centred in float64
+     * (reference-grade results); float32 input with its float32 column means (libtorch sums in cascades, so the
+     * means are accurate to a few ulps), which avoids two full-size float64 copies per layer.
      */
     static NDArray centre(NDArray x, NDManager scope) {
         try (NDManager step = scope.newSubManager()) {
-            NDArray x64 = x.toType(DataType.FLOAT64, true);
-            x64.attach(step);
-            NDArray centred = x64.sub(x64.mean(new int[] {0}, true));
-            if (x.getDataType() != DataType.FLOAT64) {
-                centred = centred.toType(DataType.FLOAT32, false);
-            }
+            NDArray mean = x.mean(new int[] {0}, true);
+            mean.attach(step);
+            NDArray centred = x.sub(mean);
             centred.attach(scope);
             return centred;
         }
@@ -84,49 +83,63 @@ public final class LinearCka {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, n / MIN_BLOCK_ROWS));
     }
 
-    /** <K_i, K_j> from the block upper triangles of the centred Gram matrices. */
+    /**
+     * <K_i, K_j> from the block upper triangles of the centred Gram matrices, one block row at a time for all layers
+     * (memory: one block row of every layer, not whole Gram matrices). Over a block row's computed entries P and its
+     * diagonal block D, the row contributes 2 <P_i, P_j> - <D_i, D_j>: off-diagonal blocks count twice, the
+     * (symmetric) diagonal block once.
+     */
     private static double[][] tokenSpace(List<NDArray> centred, NDManager scope) {
+        int count = centred.size();
         long n = centred.getFirst().getShape().get(0);
-        int blocks = blocks(n);
-        long rows = (n + blocks - 1) / blocks;
-        List<NDArray> triangles = new ArrayList<>();
-        for (NDArray x : centred) {
+        long rows = (n + blocks(n) - 1) / blocks(n);
+        double[][] out = new double[count][count];
+        for (long r0 = 0; r0 < n; r0 += rows) {
+            long r1 = Math.min(n, r0 + rows);
             try (NDManager step = scope.newSubManager()) {
-                x.tempAttach(step);
-                NDList parts = new NDList();
-                for (long r0 = 0; r0 < n; r0 += rows) {
-                    long r1 = Math.min(n, r0 + rows);
-                    NDArray product = x.get(new NDIndex(r0 + ":" + r1))
-                            .matMul(x.get(new NDIndex(r0 + ":")).transpose());
-                    parts.add(product.get(new NDIndex(":, :" + (r1 - r0))).flatten());
-                    if (r1 < n) {
-                        parts.add(product.get(new NDIndex(":, " + (r1 - r0) + ":")).mul(Math.sqrt(2)).flatten());
+                List<NDArray> products = new ArrayList<>();
+                List<NDArray> diagonals = new ArrayList<>();
+                for (NDArray x : centred) {
+                    NDArray top = x.get(new NDIndex(r0 + ":" + r1));
+                    NDArray rest = x.get(new NDIndex(r0 + ":"));
+                    top.attach(step);
+                    rest.attach(step);
+                    NDArray product = top.matMul(rest.transpose());
+                    products.add(product.reshape(-1));
+                    diagonals.add(product.get(new NDIndex(":, :" + (r1 - r0))).reshape(-1));
+                }
+                double[][] full = innerProducts(products, step);
+                double[][] diagonal = innerProducts(diagonals, step);
+                for (int i = 0; i < count; i++) {
+                    for (int j = 0; j < count; j++) {
+                        out[i][j] += 2 * full[i][j] - diagonal[i][j];
                     }
                 }
-                NDArray triangle = NDArrays.concat(parts);
-                triangle.attach(scope);
-                triangles.add(triangle);
             }
         }
-        return innerProducts(triangles, scope);
+        return out;
     }
 
-    /** Gram matrix of 1-D vectors (all the same length), float64 sums over chunks. */
+    /**
+     * Gram matrix of equally long 1-D vectors: each chunk of {@value #CHUNK} entries is stacked and multiplied in the
+     * vectors' precision (short enough that float32 sums stay accurate, and small buffers that the allocator reuses),
+     * the chunks are summed in float64.
+     */
     static double[][] innerProducts(List<NDArray> vectors, NDManager scope) {
         int count = vectors.size();
         long length = vectors.getFirst().getShape().get(0);
         double[][] out = new double[count][count];
         for (long c0 = 0; c0 < length; c0 += CHUNK) {
-            long c1 = Math.min(length, c0 + CHUNK);
+            String range = c0 + ":" + Math.min(length, c0 + CHUNK);
             try (NDManager step = scope.newSubManager()) {
-                NDList rows = new NDList();
+                NDList chunk = new NDList(count);
                 for (NDArray v : vectors) {
-                    NDArray row = v.get(new NDIndex(c0 + ":" + c1));
-                    row.attach(step);
-                    rows.add(row);
+                    NDArray part = v.get(new NDIndex(range));
+                    part.attach(step);
+                    chunk.add(part);
                 }
-                NDArray stacked = NDArrays.stack(rows).toType(DataType.FLOAT64, false);
-                double[] g = stacked.matMul(stacked.transpose()).toDoubleArray();
+                NDArray rows = NDArrays.stack(chunk);
+                double[] g = rows.matMul(rows.transpose()).toType(DataType.FLOAT64, false).toDoubleArray();
                 for (int i = 0; i < count; i++) {
                     for (int j = 0; j < count; j++) {
                         out[i][j] += g[i * count + j];

@@ -74,7 +74,7 @@ public final class TokenSimilarity {
         try (NDManager scope = layers.getFirst().getManager().newSubManager()) {
             List<NDArray> flat = new ArrayList<>();
             for (NDArray layer : layers) {
-                NDArray f = layer.flatten();
+                NDArray f = layer.reshape(-1);
                 f.attach(scope);
                 flat.add(f);
             }

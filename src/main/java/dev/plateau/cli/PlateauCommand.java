@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 /** {@code plateau}: the top-level command. */
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
         description = "CKA-guided layer pruning for Vision-Language-Action models and decoder LLMs.",
-        subcommands = {InspectCommand.class, DemoCommand.class, SynthCommand.class})
+        subcommands = {InspectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class,
+                SynthCommand.class})
 final class PlateauCommand implements Runnable {
 
     /** Read by {@link Main}'s error handler from the raw arguments; declared here so every command accepts it. */

@@ -33,6 +33,7 @@ public sealed interface Criterion permits Criterion.Similarity, Criterion.Random
         }
     }
 
+    /** The criterion named {@code code} (a metric code, {@code random} or {@code keep-first}). */
     static Optional<Criterion> parse(String code, long seed) {
         return switch (code) {
             case "random" -> Optional.of(new Random(seed));
@@ -42,7 +43,7 @@ public sealed interface Criterion permits Criterion.Similarity, Criterion.Random
     }
 
     /** Every accepted code, for messages. */
-    static String codes() {
+    public static String codes() {
         StringBuilder s = new StringBuilder();
         for (Metric m : Metric.values()) {
             s.append(m.code()).append(", ");

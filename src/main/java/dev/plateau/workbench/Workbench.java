@@ -1,5 +1,6 @@
 package dev.plateau.workbench;
 
+import dev.plateau.analysis.Analysis;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.CheckpointBuilder;
@@ -7,9 +8,14 @@ import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.SyntheticCheckpoint;
 import dev.plateau.model.SyntheticModels;
+import dev.plateau.prune.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Plateau's operations, as the command line and the window call them. */
 public final class Workbench {
@@ -35,6 +41,29 @@ public final class Workbench {
         } catch (CheckpointException e) {
             throw new PlateauException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Computes the similarity {@code metricCodes} (or {@code all}) of every module in an activation file and writes
+     * ANALYSIS.json to {@code out}.
+     */
+    public Analysis analyze(Path activations, List<String> metricCodes, int batchSize, long seed, Path out) {
+        return Analyses.analyze(activations, Analyses.metrics(metricCodes), batchSize, seed, out);
+    }
+
+    /**
+     * Plans the removal of {@code budget} layers per module from an analysis, by {@code criterion} at threshold
+     * {@code tau} (auto-tau when empty), under the rules of {@code checkpoint} (else of the analysed family's standard
+     * configuration), and writes PLAN.json.
+     */
+    public Plan plan(Path analysis, Optional<Path> checkpoint, String criterion, long seed, OptionalDouble tau,
+                     Map<String, Integer> budget, Path out) {
+        return Plans.plan(this, analysis, checkpoint, criterion, seed, tau, budget, out);
+    }
+
+    /** What is wrong with a plan for a checkpoint, one sentence each; empty when it is valid. */
+    public List<String> checkPlan(Path plan, Path checkpoint) {
+        return Plans.check(this, plan, checkpoint);
     }
 
     /** The demo checkpoint, written on first use (or again when {@code rebuild}). */

@@ -1,0 +1,68 @@
+package dev.plateau.workbench;
+
+import dev.plateau.analysis.ActivationException;
+import dev.plateau.analysis.Analysis;
+import dev.plateau.analysis.AnalysisFile;
+import dev.plateau.model.Family;
+import dev.plateau.model.LayerRule;
+import dev.plateau.model.ModelSpec;
+import dev.plateau.model.StandardRules;
+import dev.plateau.prune.Criterion;
+import dev.plateau.prune.Plan;
+import dev.plateau.prune.PlanCheck;
+import dev.plateau.prune.PlanException;
+import dev.plateau.prune.PlanFile;
+import dev.plateau.prune.Planner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/** The plan step: an analysis and a budget in, a plan under the model's rules out; and plans held to checkpoints. */
+final class Plans {
+    private Plans() {
+    }
+
+    static Plan plan(Workbench workbench, Path analysisFile, Optional<Path> checkpoint, String criterionCode, long seed,
+                     OptionalDouble tau, Map<String, Integer> budget, Path out) {
+        try {
+            Analysis analysis = AnalysisFile.read(analysisFile);
+            Criterion criterion = Criterion.parse(criterionCode, seed).orElseThrow(() -> new PlateauException(
+                    "unknown criterion '" + criterionCode + "'; choose from " + Criterion.codes()));
+            String family;
+            List<LayerRule> rules;
+            if (checkpoint.isPresent()) {
+                ModelSpec spec = workbench.inspect(checkpoint.get());
+                family = spec.family().code();
+                if (analysis.family().isPresent() && !analysis.family().get().equals(family)) {
+                    throw new PlateauException(analysisFile + ": analysis of a " + analysis.family().get()
+                            + " model, but " + checkpoint.get() + " is " + family);
+                }
+                rules = spec.rules();
+            } else {
+                family = analysis.family().orElse("");
+                rules = Family.fromCode(family).map(StandardRules::of).orElse(List.of());
+            }
+            Plan plan = Planner.plan(analysis, family, rules, criterion, tau, budget);
+            if (!plan.problems().isEmpty()) {
+                throw new PlateauException("the plan breaks a rule of the model: " + plan.problems().getFirst());
+            }
+            PlanFile.write(out, plan);
+            return plan;
+        } catch (ActivationException | PlanException | IllegalArgumentException e) {
+            throw new PlateauException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PlateauException(out + ": cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> check(Workbench workbench, Path planFile, Path checkpoint) {
+        try {
+            return PlanCheck.problems(PlanFile.read(planFile), workbench.inspect(checkpoint));
+        } catch (PlanException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+    }
+}
