@@ -37,14 +37,44 @@ public final class StagedFolder implements AutoCloseable {
                     + "replace it");
         }
         Path parent = absolute.getParent();
-        Path staging = parent.resolve("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
+        Path staging = parent.resolve(stagingPrefix(absolute) + UUID.randomUUID());
         try {
             Files.createDirectories(parent);
+            removeAbandoned(absolute);
             Files.createDirectory(staging);
+            Files.writeString(staging.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new CheckpointException(absolute, "cannot be created: " + e.getMessage());
         }
         return new StagedFolder(absolute, staging, replace);
+    }
+
+    private static final String OWNER = ".plateau-writer-pid";
+
+    private static String stagingPrefix(Path target) {
+        return "." + target.getFileName() + ".partial-";
+    }
+
+    /**
+     * Deletes staging folders of {@code target} left by writers that no longer run (killed, power cut): their owner
+     * file names a process that is gone.
+     */
+    private static void removeAbandoned(Path target) throws IOException {
+        String prefix = stagingPrefix(target);
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                Path owner = p.resolve(OWNER);
+                long pid = -1;
+                try {
+                    pid = Long.parseLong(Files.readString(owner).trim());
+                } catch (IOException | NumberFormatException unreadable) {
+                    // no owner recorded: abandoned
+                }
+                if (pid < 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    deleteRecursively(p);
+                }
+            }
+        }
     }
 
     /** The folder to write into. */
@@ -67,6 +97,7 @@ public final class StagedFolder implements AutoCloseable {
                 old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
+            Files.deleteIfExists(staging.resolve(OWNER));
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             committed = true;
             if (old != null) {

@@ -8,7 +8,9 @@ import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.SyntheticCheckpoint;
 import dev.plateau.model.SyntheticModels;
+import dev.plateau.prune.Exporter;
 import dev.plateau.prune.Plan;
+import dev.plateau.prune.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +66,19 @@ public final class Workbench {
     /** What is wrong with a plan for a checkpoint, one sentence each; empty when it is valid. */
     public List<String> checkPlan(Path plan, Path checkpoint) {
         return Plans.check(this, plan, checkpoint);
+    }
+
+    /**
+     * Exports the checkpoint with the plan applied to {@code out} (refusing an invalid plan with the reason and the
+     * nearest valid plan; an existing {@code out} only with {@code force}); the export is verified before it appears.
+     */
+    public Exporter.Result prune(Path checkpoint, Path plan, Path out, boolean force) {
+        return Exports.prune(checkpoint, plan, out, force);
+    }
+
+    /** Checks an exported (or any) checkpoint against what its family's loading code will ask for. */
+    public Verifier.Report verify(Path folder) {
+        return Exports.verify(folder);
     }
 
     /** The demo checkpoint, written on first use (or again when {@code rebuild}). */

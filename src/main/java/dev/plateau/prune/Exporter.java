@@ -1,0 +1,180 @@
+package dev.plateau.prune;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
+import dev.plateau.checkpoint.Json;
+import dev.plateau.checkpoint.SafetensorsFile;
+import dev.plateau.checkpoint.SafetensorsWriter;
+import dev.plateau.checkpoint.StagedFolder;
+import dev.plateau.checkpoint.TensorSpec;
+import dev.plateau.model.Family;
+import dev.plateau.model.ModelSpec;
+import dev.plateau.model.ModuleSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a pruned checkpoint: the plan's surgery, in the source's layout (one file or shards with a regenerated
+ * index), every other file copied unchanged, and {@code plateau-pruning.json}. Atomic (a staging folder beside the
+ * target, verified, then renamed) and streaming (tensor bytes go file to file, never through the heap).
+ */
+public final class Exporter {
+    public static final String RECORD = "plateau-pruning.json";
+
+    private Exporter() {
+    }
+
+    /** What an export did. */
+    public record Result(Path folder, Surgery surgery, Verifier.Report verification, List<String> notes) {
+    }
+
+    /**
+     * Exports {@code plan} applied to the checkpoint at {@code source} (described by {@code spec}) into {@code target}.
+     * The plan must have passed {@link PlanCheck}; removing layers of a module whose depth no config key sets is
+     * refused, except for pi0, whose loading code needs a change that the notes spell out.
+     */
+    public static Result export(Checkpoint source, ModelSpec spec, Plan plan, Path target, boolean replace)
+            throws IOException {
+        Path out = target.toAbsolutePath().normalize();
+        Path in = source.folder().toAbsolutePath().normalize();
+        if (out.equals(in) || out.startsWith(in) || in.startsWith(out)) {
+            throw new CheckpointException(out, "would overwrite or sit inside the source checkpoint " + in
+                    + "; choose a folder outside it");
+        }
+        for (ModulePlan m : plan.modules().values()) {
+            if (!m.remove().isEmpty() && !spec.module(m.module()).orElseThrow().depthConfigurable()
+                    && spec.family() != Family.PI0) {
+                throw new CheckpointException(source.folder().resolve(Checkpoint.CONFIG), "no config key sets the "
+                        + "depth of " + m.module() + ", so the training code would rebuild all its layers; Plateau "
+                        + "does not export a pruned " + m.module());
+            }
+        }
+        Surgery surgery = Surgery.of(source, spec, plan);
+        try (StagedFolder staging = StagedFolder.create(out, replace)) {
+            Path folder = staging.path();
+            for (Path aux : source.auxiliaryFiles()) {
+                Path copy = folder.resolve(aux.toString());
+                Files.createDirectories(copy.getParent());
+                Files.copy(source.folder().resolve(aux), copy);
+            }
+            Json.write(folder.resolve(Checkpoint.CONFIG), surgery.config());
+            long shardBytes = source.isSharded() ? source.files().stream()
+                    .mapToLong(f -> f.header().dataLength()).max().orElse(0) : 0;
+            SafetensorsWriter.writeWeights(folder, surgery.tensors(), shardBytes, Map.of());
+            Json.write(folder.resolve(RECORD), record(source, spec, plan, surgery));
+            Verifier.Report report = Verifier.verify(folder);
+            Verifier.require(report, out);
+            staging.commit();
+            return new Result(out, surgery, report, notes(spec, surgery));
+        }
+    }
+
+    /** What the user must know about loading the export, in plain words. */
+    static List<String> notes(ModelSpec spec, Surgery surgery) {
+        if (spec.family() != Family.PI0) {
+            return List.of();
+        }
+        int depth = surgery.depths().values().iterator().next();
+        return List.of("pi0 has no config key for its depth: LeRobot's get_gemma_config and openpi's "
+                + "gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add variants "
+                + "of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
+                + "paligemma_variant / action_expert_variant, and set those two keys to the new variants. The new "
+                + "depths are recorded in " + RECORD + ".");
+    }
+
+    private static ObjectNode record(Checkpoint source, ModelSpec spec, Plan plan, Surgery surgery)
+            throws IOException {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("tool", "plateau");
+        String version = Exporter.class.getPackage().getImplementationVersion();
+        r.put("version", version == null ? "dev" : version);
+        r.put("date", OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+        r.put("family", spec.family().code());
+        ObjectNode src = r.putObject("source");
+        src.put("path", source.folder().toAbsolutePath().toString());
+        src.put("config_sha256", sha256(source.folder().resolve(Checkpoint.CONFIG)));
+        ObjectNode files = src.putObject("weight_files");
+        for (SafetensorsFile f : source.files()) {
+            ObjectNode file = files.putObject(f.path().getFileName().toString());
+            file.put("bytes", f.fileSize());
+            file.put("header_sha256", headerSha256(f));
+        }
+        ObjectNode modules = r.putObject("plan");
+        for (ModulePlan m : plan.modules().values()) {
+            ObjectNode node = modules.putObject(m.module());
+            m.remove().forEach(node.putArray("remove")::add);
+            if (!Double.isNaN(m.tau())) {
+                node.put("tau", m.tau());
+            }
+            node.put("k", m.k());
+            node.put("criterion", m.criterion());
+            ArrayNode scores = node.putArray("scores");
+            m.scores().forEach(v -> {
+                if (v.isNaN()) {
+                    scores.addNull();
+                } else {
+                    scores.add(v);
+                }
+            });
+        }
+        ObjectNode maps = r.putObject("layer_map");
+        surgery.layerMaps().forEach((module, map) -> {
+            ObjectNode node = maps.putObject(module);
+            map.forEach((from, to) -> node.put(Integer.toString(from), to));
+        });
+        ObjectNode depths = r.putObject("depths");
+        surgery.depths().forEach(depths::put);
+        ObjectNode changes = r.putObject("config_changes");
+        surgery.configChanges().forEach((key, values) -> changes.putArray(key).add(values.get(0)).add(values.get(1)));
+        ObjectNode unchanged = r.putObject("unchanged_tensors");
+        Set<String> prefixes = spec.modules().stream().filter(m -> surgery.layerMaps().containsKey(m.name()))
+                .map(ModuleSpec::layerPrefix).collect(Collectors.toSet());
+        for (TensorSpec t : surgery.tensors()) {
+            if (prefixes.stream().noneMatch(p -> Surgery.OptionalLayer.of(t.name(), p).present())) {
+                ObjectNode node = unchanged.putObject(t.name());
+                node.put("dtype", t.dtype().name());
+                t.shape().forEach(node.putArray("shape")::add);
+            }
+        }
+        return r;
+    }
+
+    private static String headerSha256(SafetensorsFile file) throws IOException {
+        MessageDigest sha = digest();
+        try (InputStream in = Files.newInputStream(file.path())) {
+            sha.update(in.readNBytes((int) file.header().dataStart()));
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest sha = digest();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
