@@ -1,0 +1,108 @@
+package dev.plateau.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/** The elementary blocks of the transformer layers, in float32, as the reference PyTorch code computes them. */
+final class Blocks {
+    private Blocks() {
+    }
+
+    /** y = x W^T (+ b), W stored [out, in] as nn.Linear. */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        NDArray y = x.matMul(weight.transpose());
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * w, or * (1 + w) for Gemma. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps, boolean zeroCentered) {
+        NDArray normed = x.mul(x.pow(2).mean(new int[] {-1}, true).add(eps).pow(-0.5));
+        return normed.mul(zeroCentered ? weight.add(1) : weight);
+    }
+
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** GELU, tanh approximation (gelu_pytorch_tanh): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+        return x.mul(inner.tanh().add(1)).mul(0.5);
+    }
+
+    /**
+     * Rotary tables as transformers computes them in float32: inv_freq_i = 1 / theta^(2i / d), angle = position *
+     * inv_freq, duplicated over both halves. Returns [cos; sin] stacked: [2, positions, d].
+     */
+    static NDArray rotaryTables(NDManager manager, int positions, int headDim, double theta) {
+        float[] cos = new float[positions * headDim];
+        float[] sin = new float[positions * headDim];
+        int half = headDim / 2;
+        for (int i = 0; i < half; i++) {
+            float invFreq = (float) (1.0 / Math.pow(theta, (float) (2 * i) / headDim));
+            for (int p = 0; p < positions; p++) {
+                float angle = (float) p * invFreq;
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[p * headDim + i] = c;
+                cos[p * headDim + i + half] = c;
+                sin[p * headDim + i] = s;
+                sin[p * headDim + i + half] = s;
+            }
+        }
+        return NDArrays.stack(new NDList(manager.create(cos, new Shape(positions, headDim)),
+                manager.create(sin, new Shape(positions, headDim))));
+    }
+
+    /** x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1]; x is [..., T, d], tables [2, T, d]. */
+    static NDArray rotate(NDArray x, NDArray tables) {
+        long d = x.getShape().getShape()[x.getShape().dimension() - 1];
+        NDArray first = x.get(new NDIndex("..., :" + d / 2));
+        NDArray second = x.get(new NDIndex("..., " + d / 2 + ":"));
+        NDArray rotated = NDArrays.concat(new NDList(second.neg(), first), -1);
+        return x.mul(tables.get(0)).add(rotated.mul(tables.get(1)));
+    }
+
+    /**
+     * Additive attention mask [B, 1, T, T]: 0 where query i may attend key j, a large negative number elsewhere.
+     * Keys that are padding are masked; with {@code causal}, so are keys after the query.
+     */
+    static NDArray mask(NDManager manager, int[] lengths, int tokens, boolean causal) {
+        float[] m = new float[lengths.length * tokens * tokens];
+        for (int b = 0; b < lengths.length; b++) {
+            for (int i = 0; i < tokens; i++) {
+                for (int j = 0; j < tokens; j++) {
+                    boolean visible = j < lengths[b] && (!causal || j <= i);
+                    m[(b * tokens + i) * tokens + j] = visible ? 0f : -1e30f;
+                }
+            }
+        }
+        return manager.create(m, new Shape(lengths.length, 1, tokens, tokens));
+    }
+
+    /**
+     * Scaled dot-product attention with grouped-query heads: q [B, H, T, d], k and v [B, KV, T, d]; query head h uses
+     * key/value head h / (H / KV). Softmax in float32.
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, double scale) {
+        long heads = q.getShape().get(1);
+        long kvHeads = k.getShape().get(1);
+        if (kvHeads != heads) {
+            k = repeatHeads(k, heads / kvHeads);
+            v = repeatHeads(v, heads / kvHeads);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
+        return scores.softmax(-1).matMul(v);
+    }
+
+    private static NDArray repeatHeads(NDArray x, long times) {
+        Shape s = x.getShape();
+        return x.expandDims(2).broadcast(new Shape(s.get(0), s.get(1), times, s.get(2), s.get(3)))
+                .reshape(s.get(0), s.get(1) * times, s.get(2), s.get(3));
+    }
+}

@@ -1,0 +1,27 @@
+package dev.plateau.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/** The device a forward pass runs on: {@code auto} (the GPU when DJL finds one), {@code cpu} or {@code gpu}. */
+public final class Devices {
+    private Devices() {
+    }
+
+    public static Device of(String choice) {
+        int gpus = Engine.getInstance().getGpuCount();
+        return switch (choice.toLowerCase(Locale.ROOT)) {
+            case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (gpus == 0) {
+                    throw new IllegalArgumentException("--device gpu: no GPU found; build with -Dcuda (README) on a "
+                            + "machine with an NVIDIA driver, or use --device cpu");
+                }
+                yield Device.gpu();
+            }
+            default -> throw new IllegalArgumentException("unknown device '" + choice + "'; use auto, cpu or gpu");
+        };
+    }
+}
