@@ -72,12 +72,16 @@ public final class SafetensorsWriter {
         return new Written(List.copyOf(names), true);
     }
 
-    /** Writes one safetensors file atomically: a temporary file beside {@code file}, renamed onto it at the end. */
+    /**
+     * Writes one safetensors file atomically: a temporary file beside {@code file}, renamed onto it at the end (and
+     * deleted if the program is interrupted first).
+     */
     public static void writeFileAtomically(Path file, List<TensorSpec> tensors, Map<String, String> metadata)
             throws IOException {
         checkUniqueNames(tensors);
         Path absolute = file.toAbsolutePath();
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
+        temp.toFile().deleteOnExit();
         try {
             writeFile(temp, tensors, metadata);
             Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 /** {@code plateau}: the top-level command. */
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
         description = "CKA-guided layer pruning for Vision-Language-Action models and decoder LLMs.",
-        subcommands = {InspectCommand.class, AnalyzeCommand.class, PlanCommand.class, PruneCommand.class,
+        subcommands = {InspectCommand.class, CalibrateCommand.class, AnalyzeCommand.class, PlanCommand.class, PruneCommand.class,
                 VerifyCommand.class, DemoCommand.class,
                 SynthCommand.class})
 final class PlateauCommand implements Runnable {

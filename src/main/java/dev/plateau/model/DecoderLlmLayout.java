@@ -83,7 +83,8 @@ public final class DecoderLlmLayout {
         }
         return new SyntheticCheckpoint(name, config(d), t.tensors(), Map.of(
                 "generation_config.json", "{\"do_sample\": false}\n",
-                "tokenizer_config.json", "{\"model_max_length\": 4096}\n"), 0);
+                "tokenizer_config.json", "{\"model_max_length\": 4096}\n",
+                "tokenizer.json", SyntheticTokenizer.json()), 0);
     }
 
     private static ObjectNode config(Dims d) {

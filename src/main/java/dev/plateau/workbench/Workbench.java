@@ -1,6 +1,7 @@
 package dev.plateau.workbench;
 
 import dev.plateau.analysis.Analysis;
+import dev.plateau.calibration.Calibrator;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.CheckpointBuilder;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.BooleanSupplier;
 
 /** Plateau's operations, as the command line and the window call them. */
 public final class Workbench {
@@ -79,6 +81,22 @@ public final class Workbench {
     /** Checks an exported (or any) checkpoint against what its family's loading code will ask for. */
     public Verifier.Report verify(Path folder) {
         return Exports.verify(folder);
+    }
+
+    /** Told after each layer of a long run. */
+    @FunctionalInterface
+    public interface Progress {
+        void layerDone(String module, int layer, int depth);
+    }
+
+    /**
+     * Runs {@code samples} samples of the calibration set in {@code data} (drawn with {@code seed}) through the
+     * checkpoint on {@code device} (auto, cpu, gpu) and writes every layer's hidden states to {@code out}.
+     * {@code cancelled} is polled between layers; a cancelled or failed run writes nothing.
+     */
+    public Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, String device, Path out,
+                                       BooleanSupplier cancelled, Progress progress) {
+        return Calibrations.calibrate(checkpoint, data, samples, seed, device, out, cancelled, progress);
     }
 
     /** The demo checkpoint, written on first use (or again when {@code rebuild}). */

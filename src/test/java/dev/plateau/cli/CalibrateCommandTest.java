@@ -1,0 +1,122 @@
+package dev.plateau.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plateau.workbench.PlateauException;
+import dev.plateau.workbench.Workbench;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** plateau calibrate on builder checkpoints, its bad inputs, and cancellation. */
+class CalibrateCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result plateau(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path synth(String model) {
+        Path ckpt = dir.resolve(model);
+        assertEquals(0, plateau("synth", model, "--out", ckpt.toString()).code());
+        return ckpt;
+    }
+
+    @Test
+    void calibrationOfEveryDecoderTypeFeedsAnalyze() {
+        for (String model : new String[] {"llama", "qwen2", "qwen3", "gemma", "mistral"}) {
+            Path ckpt = synth(model);
+            Path acts = dir.resolve(model + ".safetensors");
+            Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "5",
+                    "--seed", "3", "--out", acts.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("5 samples"), r.out());
+            Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve(model + ".json").toString());
+            assertEquals(0, analyzed.code(), analyzed.err());
+            assertTrue(analyzed.out().startsWith("decoder: "), analyzed.out());
+        }
+    }
+
+    @Test
+    void theSameSeedDrawsTheSameSamples() throws Exception {
+        Path ckpt = synth("llama");
+        Path a = dir.resolve("a.safetensors");
+        Path b = dir.resolve("b.safetensors");
+        plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "4", "--out",
+                a.toString());
+        plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "4", "--out",
+                b.toString());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)));
+    }
+
+    @Test
+    void vlaFamiliesSayTheirForwardPassIsNotThereYet() {
+        Path ckpt = synth("smolvla");
+        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out",
+                dir.resolve("x.safetensors").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("calibration of SmolVLA needs its own forward pass"), r.err());
+    }
+
+    @Test
+    void badCalibrationInputGetsOneClearLine() throws Exception {
+        Path ckpt = synth("llama");
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open the drawer\"}\n{\"state\": [1]}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "manifest.jsonl line 2: no instruction");
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open\", \"images\": {\"top\": "
+                + "\"missing.png\"}}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "image top (" + data.resolve("missing.png") + ") does not exist");
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open\", \"state\": [\"x\"]}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "line 1: state entry 0 is not a number");
+        Files.delete(ckpt.resolve("tokenizer.json"));
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out", out()),
+                "no tokenizer.json for");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--device", "tpu",
+                "--out", out()), "");
+    }
+
+    @Test
+    void aCancelledCalibrationWritesNothing() throws Exception {
+        Path ckpt = synth("qwen3");
+        Path out = dir.resolve("cancelled.safetensors");
+        AtomicInteger layers = new AtomicInteger();
+        PlateauException e = assertThrows(PlateauException.class, () -> new Workbench(dir).calibrate(ckpt,
+                Path.of("assets/demo-calibration"), 8, 0, "cpu", out, () -> layers.get() >= 5,
+                (module, layer, depth) -> layers.incrementAndGet()));
+        assertEquals("calibration cancelled; nothing was written", e.getMessage());
+        assertEquals(5, layers.get());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().contains("cancelled")));
+        }
+    }
+
+    private String out() {
+        return dir.resolve("out.safetensors").toString();
+    }
+
+    private void assertBad(Result r, String expected) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(Files.exists(dir.resolve("out.safetensors")));
+    }
+}
