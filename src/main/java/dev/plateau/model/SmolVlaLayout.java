@@ -24,9 +24,12 @@ public final class SmolVlaLayout {
             return new Dims(768, 12, 3072, 16, 512, 4, 960, 16, 15, 5, 64, 2560, 49280, 720, 2048, 16, 2, 32, 32);
         }
 
-        /** Same structure and depths, widths scaled down: a few MB. */
+        /**
+         * Same structure, depths and head width (64, as SmolVLM2's) with fewer heads and narrower MLPs: a few MB. The
+         * expert MLP width follows SmolVLA's rule: 256 * ceil(4 * int(2 * 96 / 3) / 256) = 256.
+         */
         public static Dims tiny() {
-            return new Dims(32, 12, 64, 16, 128, 4, 48, 16, 3, 1, 16, 96, 512, 36, 256, 16, 2, 32, 32);
+            return new Dims(128, 12, 256, 16, 128, 4, 128, 16, 2, 1, 64, 256, 512, 96, 256, 16, 2, 32, 32);
         }
     }
 
@@ -117,10 +120,12 @@ public final class SmolVlaLayout {
         return c;
     }
 
+    /** The policy's processor files, and (unlike the hub checkpoint, which relies on SmolVLM2's) a tokenizer. */
     private static Map<String, String> auxFiles() {
         return Map.of(
                 "policy_preprocessor.json", "{\"name\": \"policy_preprocessor\", \"steps\": []}\n",
                 "policy_postprocessor.json", "{\"name\": \"policy_postprocessor\", \"steps\": []}\n",
+                "tokenizer.json", SyntheticTokenizer.json(),
                 "README.md", "Synthetic SmolVLA-layout checkpoint written by Plateau.\n");
     }
 }

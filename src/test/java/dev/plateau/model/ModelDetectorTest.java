@@ -66,13 +66,13 @@ class ModelDetectorTest {
         ModelSpec spec = detect("smolvla");
         assertEquals(Family.SMOLVLA, spec.family());
         assertEquals(List.of("vision", "vlm", "expert"), spec.modules().stream().map(ModuleSpec::name).toList());
-        assertModule(spec, "vision", 12, 32, 12 * sigLip(32, 64));
-        assertModule(spec, "vlm", 16, 48, 16 * decoder(48, 48, 16, 48, 96));
-        long even = decoder(36, 48, 16, 36, 256);
-        long odd = decoder(36, 48, 16, 16, 256);
+        assertModule(spec, "vision", 12, 128, 12 * sigLip(128, 256));
+        assertModule(spec, "vlm", 16, 128, 16 * decoder(128, 128, 64, 128, 256));
+        long even = decoder(96, 128, 64, 96, 256);
+        long odd = decoder(96, 128, 64, 64, 256);
         ModuleSpec expert = spec.module("expert").orElseThrow();
         assertEquals(List.of(even, odd), expert.paramsPerLayer().subList(0, 2));
-        assertModule(spec, "expert", 16, 36, 8 * even + 8 * odd);
+        assertModule(spec, "expert", 16, 96, 8 * even + 8 * odd);
         assertEquals(List.of("num_vlm_layers"), spec.module("vlm").orElseThrow().depthKeys());
         assertEquals(500, spec.tensorCount(), "smolvla_base has 500 tensors");
         assertTrue(spec.paramsByDtype().containsKey("F32") && spec.paramsByDtype().containsKey("BF16"));
