@@ -1,0 +1,317 @@
+package dev.plateau.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * SmolVLA's training-mode forward pass (LeRobot's VLAFlowMatching with SmolVLM2), layer by layer, for calibration:
+ * the SigLIP tower, pixel shuffle and connector (image tokens times sqrt(width)); language embeddings times
+ * sqrt(width); the state token; the noisy-action suffix with its sinusoidal time embedding; then the VLM text layers
+ * and the action expert together: layer i is joint attention over prefix and suffix when its index is a multiple of
+ * self_attn_every_n_layers, else the VLM attends to itself and the expert cross-attends to the VLM's keys (after
+ * rotary) and values through its own k/v projections. Rotary embedding as SmolVLA applies it (split halves, base
+ * 10000, angle = position / 10000^(2k/d)); masks from cumulative attention flags (images and language 0, state 1,
+ * each action 1), so actions are causal among themselves. Samples run one by one through each layer (no padding).
+ */
+public final class SmolVlaForward {
+    /** SmolVLM2's head width, used by the VLM and inherited by the expert. */
+    public static final int HEAD_DIM = 64;
+    /** SmolVLM2's text RMSNorm epsilon. */
+    static final double TEXT_EPS = 1e-5;
+    static final String ROOT = "model.vlm_with_expert.";
+    static final String VISION = ROOT + "vlm.model.vision_model.";
+    static final String TEXT = ROOT + "vlm.model.text_model.";
+    static final String EXPERT = ROOT + "lm_expert.layers.";
+
+    /** The inputs of one sample, prepared as the LeRobot preprocessor does. */
+    public record Sample(List<float[][][]> images, int[] tokens, float[] state, float[][] actions, float[][] noise,
+                         float time) {
+    }
+
+    private final Checkpoint checkpoint;
+    private final int textWidth;
+    private final int heads;
+    private final int kvHeads;
+    private final int expertWidth;
+    private final int visionWidth;
+    private final int visionDepth;
+    private final int scale;
+    private final int depth;
+    private final int every;
+    private final double minPeriod;
+    private final double maxPeriod;
+
+    public SmolVlaForward(Checkpoint checkpoint, int visionDepth, int depth) {
+        this.checkpoint = checkpoint;
+        JsonNode c = checkpoint.config();
+        this.textWidth = dim(TEXT + "embed_tokens.weight", 1);
+        this.heads = dim(TEXT + "layers.0.self_attn.q_proj.weight", 0) / HEAD_DIM;
+        this.kvHeads = dim(TEXT + "layers.0.self_attn.k_proj.weight", 0) / HEAD_DIM;
+        this.expertWidth = dim(EXPERT + "0.input_layernorm.weight", 0);
+        this.visionWidth = dim(VISION + "embeddings.patch_embedding.weight", 0);
+        this.visionDepth = visionDepth;
+        this.scale = (int) Math.round(Math.sqrt((double) dim(ROOT + "vlm.model.connector.modality_projection.proj"
+                + ".weight", 1) / visionWidth));
+        this.depth = depth;
+        this.every = c.path("self_attn_every_n_layers").asInt(2);
+        this.minPeriod = c.path("min_period").asDouble(4e-3);
+        this.maxPeriod = c.path("max_period").asDouble(4.0);
+        int expertLayers = c.path("num_expert_layers").asInt(-1);
+        if (expertLayers > 0 && expertLayers != depth) {
+            throw new CheckpointException(checkpoint.folder(), "num_expert_layers = " + expertLayers + " differs from "
+                    + "num_vlm_layers = " + depth + "; calibration runs SmolVLA with one expert layer per VLM layer");
+        }
+    }
+
+    private int dim(String tensor, int axis) {
+        return Math.toIntExact(checkpoint.tensor(tensor).orElseThrow(() -> new CheckpointException(
+                checkpoint.weightsPath(), "has no tensor '" + tensor + "', which the SmolVLA forward pass needs"))
+                .info().shape().get(axis));
+    }
+
+    /** Image tokens per camera image of {@code pixels} pixels per side at patch size {@code patch}. */
+    public int imageTokens(int side, int patch) {
+        int grid = side / patch / scale;
+        return grid * grid;
+    }
+
+    /**
+     * Runs the samples; vision, vlm (prefix tokens) and expert (action tokens) layer outputs go to the sink, layer -1
+     * being each module's input. Layers in {@code skip} are skipped in both streams; roles follow the kept layers'
+     * new positions, as in an exported pruned checkpoint.
+     */
+    public void run(List<Sample> samples, Set<Integer> skip, LayerSink sink, NDManager manager,
+                    BooleanSupplier cancelled, DecoderStack.Progress progress) {
+        try (NDManager run = manager.newSubManager()) {
+            List<NDArray> prefixes = new ArrayList<>();
+            List<NDArray> suffixes = new ArrayList<>();
+            NDArray imageTokens = images(samples, sink, run);
+            int image = 0;
+            for (Sample s : samples) {
+                int cameras = s.images().size();
+                NDArray own = imageTokens.get(new NDIndex(image + ":" + (image + cameras)))
+                        .reshape(-1, textWidth);
+                image += cameras;
+                NDArray language = Tensors.rows(checkpoint, TEXT + "embed_tokens.weight", s.tokens(), run)
+                        .mul((float) Math.sqrt(textWidth));
+                float[] padded = new float[dim("model.state_proj.weight", 1)];
+                System.arraycopy(s.state(), 0, padded, 0, Math.min(padded.length, s.state().length));
+                NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
+                        Tensors.load(checkpoint, "model.state_proj.weight", run),
+                        Tensors.load(checkpoint, "model.state_proj.bias", run));
+                prefixes.add(NDArrays.concat(new NDList(own, language, state)));
+                suffixes.add(suffix(s, run));
+            }
+            emit(sink, "vlm", -1, prefixes);
+            emit(sink, "expert", -1, suffixes);
+            int position = 0;
+            for (int layer = 0; layer < depth; layer++) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("calibration cancelled");
+                }
+                if (skip.contains(layer)) {
+                    progress.layerDone("vlm", layer, depth);
+                    continue;
+                }
+                boolean joint = position++ % every == 0;
+                List<NDArray> previous = new ArrayList<>();
+                try (NDManager step = run.newSubManager()) {
+                    SmolVlaStream vlm = new SmolVlaStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, step);
+                    SmolVlaStream expert = new SmolVlaStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, step);
+                    for (int b = 0; b < samples.size(); b++) {
+                        NDArray prefix = prefixes.get(b);
+                        NDArray suffix = suffixes.get(b);
+                        prefix.tempAttach(step);
+                        suffix.tempAttach(step);
+                        NDArray[] out = joint ? joint(vlm, expert, prefix, suffix, step)
+                                : cross(vlm, expert, prefix, suffix, step);
+                        out[0].attach(run);
+                        out[1].attach(run);
+                        prefixes.set(b, out[0]);
+                        suffixes.set(b, out[1]);
+                        previous.add(prefix);
+                        previous.add(suffix);
+                    }
+                }
+                previous.forEach(NDArray::close);
+                emit(sink, "vlm", layer, prefixes);
+                emit(sink, "expert", layer, suffixes);
+                progress.layerDone("vlm", layer, depth);
+            }
+        }
+    }
+
+    /** Vision tower, pixel shuffle, connector, times sqrt(width): [images, tokens per image, width]. */
+    private NDArray images(List<Sample> samples, LayerSink sink, NDManager run) {
+        List<float[][][]> all = samples.stream().flatMap(s -> s.images().stream()).toList();
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("SmolVLA needs at least one camera image per sample");
+        }
+        int h = all.getFirst()[0].length;
+        int w = all.getFirst()[0][0].length;
+        float[] pixels = new float[all.size() * 3 * h * w];
+        int at = 0;
+        for (float[][][] image : all) {
+            for (float[][] channel : image) {
+                for (float[] row : channel) {
+                    System.arraycopy(row, 0, pixels, at, w);
+                    at += w;
+                }
+            }
+        }
+        NDArray post = new SigLipEncoder(checkpoint, VISION, visionWidth / HEAD_DIM, SigLipEncoder.EPS, visionDepth)
+                .run(run.create(pixels, new Shape(all.size(), 3, h, w)), sink, run);
+        NDArray shuffled = SigLipEncoder.pixelShuffle(post, scale);
+        return Blocks.linear(shuffled, Tensors.load(checkpoint, ROOT + "vlm.model.connector.modality_projection.proj"
+                + ".weight", run), null).mul((float) Math.sqrt(textWidth));
+    }
+
+    /**
+     * The noisy actions x_t = t noise + (1 - t) actions, embedded with the time: action_in_proj(x_t) next to
+     * [sin(t w), cos(t w)] (w_j = 2 pi / period_j, periods geometric from min_period to max_period, in float64),
+     * then action_time_mlp_out(SiLU(action_time_mlp_in(.))).
+     */
+    private NDArray suffix(Sample s, NDManager run) {
+        int chunk = s.noise().length;
+        int dims = s.noise()[0].length;
+        float[] xt = new float[chunk * dims];
+        for (int i = 0; i < chunk; i++) {
+            for (int j = 0; j < dims; j++) {
+                float action = s.actions() == null || i >= s.actions().length || j >= s.actions()[i].length ? 0
+                        : s.actions()[i][j];
+                xt[i * dims + j] = s.time() * s.noise()[i][j] + (1 - s.time()) * action;
+            }
+        }
+        NDArray embedded = Blocks.linear(run.create(xt, new Shape(chunk, dims)),
+                Tensors.load(checkpoint, "model.action_in_proj.weight", run),
+                Tensors.load(checkpoint, "model.action_in_proj.bias", run));
+        int half = expertWidth / 2;
+        float[] time = new float[expertWidth];
+        for (int j = 0; j < half; j++) {
+            double fraction = half == 1 ? 0 : (double) j / (half - 1);
+            double period = minPeriod * Math.pow(maxPeriod / minPeriod, fraction);
+            double angle = s.time() * (2 * Math.PI / period);
+            time[j] = (float) Math.sin(angle);
+            time[j + half] = (float) Math.cos(angle);
+        }
+        NDArray both = NDArrays.concat(new NDList(embedded, run.create(time, new Shape(1, expertWidth))
+                .broadcast(new Shape(chunk, expertWidth))), 1);
+        NDArray hidden = Blocks.silu(Blocks.linear(both, Tensors.load(checkpoint, "model.action_time_mlp_in.weight",
+                run), Tensors.load(checkpoint, "model.action_time_mlp_in.bias", run)));
+        return Blocks.linear(hidden, Tensors.load(checkpoint, "model.action_time_mlp_out.weight", run),
+                Tensors.load(checkpoint, "model.action_time_mlp_out.bias", run));
+    }
+
+    /** Joint layer: one attention over [prefix; suffix] with the cumulative-flag mask. */
+    private NDArray[] joint(SmolVlaStream vlm, SmolVlaStream expert, NDArray prefix, NDArray suffix, NDManager step) {
+        int lp = Math.toIntExact(prefix.getShape().get(0));
+        int chunk = Math.toIntExact(suffix.getShape().get(0));
+        NDArray hv = vlm.normed(prefix);
+        NDArray he = expert.normed(suffix);
+        NDArray q = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.queries(hv), heads, HEAD_DIM),
+                SmolVlaStream.heads(expert.queries(he), heads, HEAD_DIM)), 1);
+        NDArray k = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM),
+                SmolVlaStream.heads(expert.keys(he), kvHeads, HEAD_DIM)), 1);
+        NDArray v = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.values(hv), kvHeads, HEAD_DIM),
+                SmolVlaStream.heads(expert.values(he), kvHeads, HEAD_DIM)), 1);
+        NDArray tables = rotary(step, lp + chunk);
+        NDArray attended = attend(Blocks.rotate(q, tables), Blocks.rotate(k, tables), v, jointMask(step, lp, chunk));
+        return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
+                expert.finish(suffix, attended.get(new NDIndex(lp + ":")))};
+    }
+
+    /**
+     * Cross layer: the VLM attends to itself (positions 0..Lp-1, images and language not seeing the state); the
+     * expert's queries (positions restarting at 0) attend to k_proj_e(VLM keys after rotary) and v_proj_e(VLM values),
+     * every prefix token visible.
+     */
+    private NDArray[] cross(SmolVlaStream vlm, SmolVlaStream expert, NDArray prefix, NDArray suffix, NDManager step) {
+        int lp = Math.toIntExact(prefix.getShape().get(0));
+        int chunk = Math.toIntExact(suffix.getShape().get(0));
+        NDArray hv = vlm.normed(prefix);
+        NDArray prefixTables = rotary(step, lp);
+        NDArray qv = Blocks.rotate(SmolVlaStream.heads(vlm.queries(hv), heads, HEAD_DIM), prefixTables);
+        NDArray kv = Blocks.rotate(SmolVlaStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM), prefixTables);
+        NDArray vv = SmolVlaStream.heads(vlm.values(hv), kvHeads, HEAD_DIM);
+        NDArray prefixMask = jointMask(step, lp, 0);
+        NDArray vlmOut = vlm.finish(prefix, attend(qv, kv, vv, prefixMask));
+        NDArray he = expert.normed(suffix);
+        NDArray qe = Blocks.rotate(SmolVlaStream.heads(expert.queries(he), heads, HEAD_DIM), rotary(step, chunk));
+        NDArray ke = SmolVlaStream.heads(expert.keys(flatHeads(kv)), kvHeads, HEAD_DIM);
+        NDArray ve = SmolVlaStream.heads(expert.values(flatHeads(vv)), kvHeads, HEAD_DIM);
+        NDArray open = step.zeros(new Shape(chunk, lp));
+        return new NDArray[] {vlmOut, expert.finish(suffix, attend(qe, ke, ve, open))};
+    }
+
+    /** [heads, T, d] back to [T, heads * d], head-major. */
+    private static NDArray flatHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(1, 0, 2).reshape(s.get(1), s.get(0) * s.get(2));
+    }
+
+    /** Grouped-query attention of one sample: [heads, T, d] queries; returns [T, heads * d]. */
+    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        NDArray out = Blocks.attend(q.expandDims(0), k.expandDims(0), v.expandDims(0), mask,
+                1 / Math.sqrt(HEAD_DIM));
+        return flatHeads(out.squeeze(0));
+    }
+
+    /**
+     * Additive mask over [prefix (images, language, then the state); chunk actions]: cumulative flags 0 for images
+     * and language, 1 for the state, 2 + k for action k; query i sees key j when flag(j) <= flag(i).
+     */
+    private static NDArray jointMask(NDManager manager, int prefix, int chunk) {
+        int length = prefix + chunk;
+        int[] flag = new int[length];
+        flag[prefix - 1] = 1;
+        for (int a = 0; a < chunk; a++) {
+            flag[prefix + a] = 2 + a;
+        }
+        float[] mask = new float[length * length];
+        for (int i = 0; i < length; i++) {
+            for (int j = 0; j < length; j++) {
+                mask[i * length + j] = flag[j] <= flag[i] ? 0f : -1e30f;
+            }
+        }
+        return manager.create(mask, new Shape(length, length));
+    }
+
+    /** SmolVLA's rotary tables for positions 0..n-1: angle = p / 10000^((2/d) k), float32, halves duplicated. */
+    private static NDArray rotary(NDManager manager, int positions) {
+        int half = HEAD_DIM / 2;
+        float[] cos = new float[positions * HEAD_DIM];
+        float[] sin = new float[positions * HEAD_DIM];
+        for (int k = 0; k < half; k++) {
+            float timescale = (float) Math.pow(10000, (2f / HEAD_DIM) * k);
+            for (int p = 0; p < positions; p++) {
+                float angle = p / timescale;
+                cos[p * HEAD_DIM + k] = (float) Math.cos(angle);
+                cos[p * HEAD_DIM + k + half] = (float) Math.cos(angle);
+                sin[p * HEAD_DIM + k] = (float) Math.sin(angle);
+                sin[p * HEAD_DIM + k + half] = (float) Math.sin(angle);
+            }
+        }
+        return NDArrays.stack(new NDList(manager.create(cos, new Shape(positions, HEAD_DIM)),
+                manager.create(sin, new Shape(positions, HEAD_DIM))));
+    }
+
+    private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
+        try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {
+            NDArray all = NDArrays.concat(new NDList(perSample));
+            all.attach(scope);
+            sink.accept(module, layer, all);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.plateau.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.model.CheckpointBuilder;
+import dev.plateau.model.SyntheticModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SmolVLA's forward (vision, connector, prefix, noisy-action suffix, 16 joint and cross layers of VLM and expert)
+ * against an independent numpy implementation of forward-smolvla.md (src/test/resources/smolvla_reference.py), on a
+ * tiny checkpoint with two samples of different prefix lengths: max abs error 1e-4 on every layer of both streams.
+ */
+class SmolVlaReferenceTest {
+    @TempDir
+    Path dir;
+
+    static List<SmolVlaForward.Sample> samples(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<SmolVlaForward.Sample> out = new ArrayList<>();
+        int[][] tokens = {{2, 3, 4, 5, 49}, {6, 7, 8}};
+        int[] cameras = {2, 1};
+        float[] times = {0.37f, 0.81f};
+        for (int s = 0; s < 2; s++) {
+            List<float[][][]> images = new ArrayList<>();
+            for (int c = 0; c < cameras[s]; c++) {
+                float[][][] image = new float[3][128][128];
+                for (float[][] channel : image) {
+                    for (float[] row : channel) {
+                        for (int x = 0; x < row.length; x++) {
+                            row[x] = (float) r.nextDouble(-1, 1);
+                        }
+                    }
+                }
+                images.add(image);
+            }
+            float[] state = new float[32];
+            for (int i = 0; i < 6; i++) {
+                state[i] = (float) r.nextDouble(-1, 1);
+            }
+            float[][] noise = new float[50][32];
+            float[][] actions = new float[50][32];
+            for (int i = 0; i < 50; i++) {
+                for (int j = 0; j < 32; j++) {
+                    noise[i][j] = (float) r.nextDouble(-2, 2);
+                    actions[i][j] = j < 6 ? (float) r.nextDouble(-1, 1) : 0;
+                }
+            }
+            out.add(new SmolVlaForward.Sample(images, tokens[s], state, actions, noise, times[s]));
+        }
+        return out;
+    }
+
+    static Map<String, Map<Integer, float[]>> run(Path checkpoint, List<SmolVlaForward.Sample> samples,
+                                                 Set<Integer> skip) {
+        Map<String, Map<Integer, float[]>> out = new TreeMap<>();
+        try (Checkpoint c = Checkpoint.open(checkpoint); NDManager m = NDManager.newBaseManager()) {
+            new SmolVlaForward(c, 12, c.config().get("num_vlm_layers").asInt()).run(samples, skip,
+                    (module, layer, states) -> out.computeIfAbsent(module, k -> new TreeMap<>())
+                            .put(layer, states.toFloatArray()), m, () -> false, DecoderStack.Progress.NONE);
+        }
+        return out;
+    }
+
+    @Test
+    void smolVlaMatchesTheNumpyReference() throws Exception {
+        Path ckpt = CheckpointBuilder.write(SyntheticModels.named("smolvla", false).orElseThrow(), dir.resolve("m"),
+                CheckpointBuilder.Fill.RANDOM, 4, 0, false);
+        List<SmolVlaForward.Sample> samples = samples(5);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode inputs = json.createObjectNode();
+        ArrayNode list = inputs.putArray("samples");
+        for (SmolVlaForward.Sample s : samples) {
+            ObjectNode n = list.addObject();
+            n.set("images", json.valueToTree(s.images()));
+            n.set("tokens", json.valueToTree(s.tokens()));
+            n.set("state", json.valueToTree(s.state()));
+            n.set("noise", json.valueToTree(s.noise()));
+            n.set("actions", json.valueToTree(s.actions()));
+            n.put("time", s.time());
+        }
+        Path inputFile = Files.writeString(dir.resolve("inputs.json"), json.writeValueAsString(inputs));
+        Process p = new ProcessBuilder("python3", "src/test/resources/smolvla_reference.py", ckpt.toString(),
+                inputFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        JsonNode ref = json.readTree(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, p.waitFor());
+
+        Map<String, Map<Integer, float[]>> ours = run(ckpt, samples, Set.of());
+        for (String module : List.of("vlm", "expert")) {
+            JsonNode layers = ref.get(module);
+            assertEquals(17, layers.size());
+            for (int layer = -1; layer < 16; layer++) {
+                List<Float> flat = new ArrayList<>();
+                layers.get(layer + 1).forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
+                float[] mine = ours.get(module).get(layer);
+                assertEquals(flat.size(), mine.length, module + " layer " + layer);
+                double worst = 0;
+                for (int i = 0; i < mine.length; i++) {
+                    worst = Math.max(worst, Math.abs(mine[i] - flat.get(i)));
+                }
+                assertTrue(worst <= 1e-4, module + " layer " + layer + ": max abs error " + worst);
+            }
+        }
+        assertEquals(13, ours.get("vision").size(), "input and 12 vision layers");
+    }
+}
