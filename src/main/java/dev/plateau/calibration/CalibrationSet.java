@@ -22,7 +22,7 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
     public static final String MANIFEST = "manifest.jsonl";
 
     /** One calibration sample. */
-    public record Sample(int line, String instruction, Map<String, Path> images, double[] state) {
+    public record Sample(int line, String instruction, Map<String, Path> images, double[] state, double[][] actions) {
     }
 
     public CalibrationSet {
@@ -85,7 +85,19 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
             }
             state[i] = stateNode.get(i).asDouble();
         }
-        return new Sample(line, instruction.asText(), images, state);
+        JsonNode actionsNode = node.path("actions");
+        double[][] actions = new double[actionsNode.size()][];
+        for (int i = 0; i < actions.length; i++) {
+            JsonNode row = actionsNode.get(i);
+            actions[i] = new double[row.size()];
+            for (int j = 0; j < row.size(); j++) {
+                if (!row.get(j).isNumber()) {
+                    throw new CalibrationException(where + "actions[" + i + "][" + j + "] is not a number");
+                }
+                actions[i][j] = row.get(j).asDouble();
+            }
+        }
+        return new Sample(line, instruction.asText(), images, state, actions);
     }
 
     /** {@code count} samples drawn without replacement in a seeded order (all of them when there are fewer). */

@@ -4,31 +4,39 @@ import ai.djl.Device;
 import ai.djl.engine.EngineException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.analysis.ActivationFile;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
 import dev.plateau.engine.Devices;
+import dev.plateau.engine.SmolVlaForward;
 import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.ModuleSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * One calibration run: draws the samples, tokenizes their instructions, runs the forward pass layer by layer and
- * writes every layer's hidden states (non-padding tokens) to an activation file, atomically.
+ * One calibration run: draws the samples, prepares them as the family's preprocessor does, runs the forward pass
+ * layer by layer and writes every layer's hidden states (non-padding tokens) with their token types to an
+ * activation file, atomically.
  */
 public final class Calibrator {
-    /** Token type code of language tokens in activation files. */
+    /** Token type codes in activation files. */
+    public static final byte IMAGE = 0;
     public static final byte LANGUAGE = 1;
+    public static final byte STATE = 2;
+    public static final byte ACTION = 3;
 
     private Calibrator() {
     }
@@ -40,48 +48,36 @@ public final class Calibrator {
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
                                    String device, Path out, BooleanSupplier cancelled, DecoderStack.Progress progress)
             throws IOException {
-        if (spec.family() != Family.DECODER_LLM) {
+        if (spec.family() != Family.DECODER_LLM && spec.family() != Family.SMOLVLA) {
             throw new CalibrationException(checkpoint.folder() + ": calibration of " + spec.family().displayName()
-                    + " needs its own forward pass, which Plateau does not have yet (decoder LLMs only for now); "
-                    + "bring activations recorded elsewhere (README: activation files)");
+                    + " needs its own forward pass, which Plateau does not have yet (SmolVLA and decoder LLMs for "
+                    + "now); bring activations recorded elsewhere (README: activation files)");
         }
         if (samples < 1) {
             throw new CalibrationException("--samples must be at least 1");
         }
-        CalibrationSet set = CalibrationSet.read(data);
-        List<CalibrationSet.Sample> drawn = set.draw(samples, seed);
-        List<int[]> sequences = new ArrayList<>();
-        try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config())) {
-            for (CalibrationSet.Sample s : drawn) {
-                long[] ids = tokenizer.encode(s.instruction()).getIds();
-                if (ids.length == 0) {
-                    throw new CalibrationException(data.resolve(CalibrationSet.MANIFEST) + " line " + s.line()
-                            + ": the instruction has no tokens");
-                }
-                int[] asInts = new int[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    asInts[i] = Math.toIntExact(ids[i]);
-                }
-                sequences.add(asInts);
-            }
-        }
-        ModuleSpec decoder = spec.module("decoder").orElseThrow();
+        Path manifest = data.resolve(CalibrationSet.MANIFEST);
+        List<CalibrationSet.Sample> drawn = CalibrationSet.read(data).draw(samples, seed);
         Device chosen = Devices.of(device);
-        Map<Integer, float[][]> states = new TreeMap<>();
-        try (NDManager manager = NDManager.newBaseManager(chosen)) {
-            new DecoderStack(checkpoint, DecoderConfig.ofHuggingFace(checkpoint.config()), decoder.name(),
-                    decoder.layerPrefix(), decoder.layerCount(), "model.embed_tokens.weight")
-                    .run(sequences, Set.of(), (module, layer, s) -> states.put(layer, rows(s.toFloatArray(),
-                            decoder.hiddenSize())), manager, cancelled, progress);
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        spec.modules().forEach(m -> widths.put(m.name(), m.hiddenSize()));
+        StateCollector collector = new StateCollector(widths);
+        Map<String, byte[]> types;
+        try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
+             NDManager manager = NDManager.newBaseManager(chosen)) {
+            if (spec.family() == Family.SMOLVLA) {
+                types = smolVla(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
+                        progress);
+            } else {
+                types = decoder(checkpoint, spec, drawn, manifest, tokenizer, collector, manager, cancelled,
+                        progress);
+            }
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
-            throw new CalibrationException(message.toLowerCase(java.util.Locale.ROOT).contains("out of memory")
+            throw new CalibrationException(message.toLowerCase(Locale.ROOT).contains("out of memory")
                     ? chosen + " ran out of memory; calibrate with fewer --samples or on --device cpu"
                     : "the tensor engine failed on " + chosen + ": " + message.lines().findFirst().orElse(""));
         }
-        float[][] input = states.remove(-1);
-        byte[] types = new byte[input.length];
-        java.util.Arrays.fill(types, LANGUAGE);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("family", spec.family().code());
         metadata.put("architecture", spec.architecture());
@@ -89,19 +85,148 @@ public final class Calibrator {
         metadata.put("data", data.toAbsolutePath().toString());
         metadata.put("samples", Integer.toString(drawn.size()));
         metadata.put("seed", Long.toString(seed));
-        metadata.put("manifest_lines", drawn.stream().map(s -> Integer.toString(s.line()))
-                .reduce((a, b) -> a + "," + b).orElse(""));
+        metadata.put("manifest_lines", String.join(",", drawn.stream().map(s -> Integer.toString(s.line())).toList()));
         metadata.put("device", chosen.toString());
-        ActivationFile.write(out, metadata, List.of(new ActivationFile.ModuleStates(decoder.name(),
-                new ArrayList<>(states.values()), input, types)));
-        return new Result(out, drawn.size(), input.length, states.size(), chosen.toString());
+        if (spec.family() == Family.SMOLVLA) {
+            metadata.put("timestep_sampling", "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
+        }
+        metadata.put("token_types", "0 image, 1 language, 2 state, 3 action");
+        ActivationFile.write(out, metadata, collector.modules(types));
+        String main = spec.family() == Family.SMOLVLA ? "vlm" : "decoder";
+        return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString());
     }
 
-    private static float[][] rows(float[] flat, int width) {
-        float[][] out = new float[flat.length / width][];
-        for (int r = 0; r < out.length; r++) {
-            out[r] = java.util.Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+    private static Map<String, byte[]> decoder(Checkpoint checkpoint, ModelSpec spec,
+                                               List<CalibrationSet.Sample> drawn, Path manifest,
+                                               HuggingFaceTokenizer tokenizer, StateCollector collector,
+                                               NDManager manager, BooleanSupplier cancelled,
+                                               DecoderStack.Progress progress) {
+        List<int[]> sequences = new ArrayList<>();
+        for (CalibrationSet.Sample s : drawn) {
+            sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, manifest, s.line()));
+        }
+        ModuleSpec decoder = spec.module("decoder").orElseThrow();
+        new DecoderStack(checkpoint, DecoderConfig.ofHuggingFace(checkpoint.config()), decoder.name(),
+                decoder.layerPrefix(), decoder.layerCount(), "model.embed_tokens.weight")
+                .run(sequences, Set.of(), collector, manager, cancelled, progress);
+        byte[] types = new byte[collector.tokens("decoder")];
+        Arrays.fill(types, LANGUAGE);
+        return Map.of("decoder", types);
+    }
+
+    /**
+     * SmolVLA's preprocessing: images resized with padding to resize_imgs_with_padding and mapped to [-1, 1]; the
+     * instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
+     * max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed; actions from
+     * the manifest (zero-padded) or zero.
+     */
+    private static Map<String, byte[]> smolVla(Checkpoint checkpoint, ModelSpec spec,
+                                               List<CalibrationSet.Sample> drawn, Path manifest,
+                                               HuggingFaceTokenizer tokenizer, long seed, StateCollector collector,
+                                               NDManager manager, BooleanSupplier cancelled,
+                                               DecoderStack.Progress progress) {
+        JsonNode c = checkpoint.config();
+        int width = c.path("resize_imgs_with_padding").path(0).asInt(512);
+        int height = c.path("resize_imgs_with_padding").path(1).asInt(512);
+        int maxTokens = c.path("tokenizer_max_length").asInt(48);
+        int chunk = c.path("chunk_size").asInt(50);
+        int maxState = c.path("max_state_dim").asInt(32);
+        int maxAction = c.path("max_action_dim").asInt(32);
+        SplittableRandom random = new SplittableRandom(seed);
+        List<SmolVlaForward.Sample> samples = new ArrayList<>();
+        for (CalibrationSet.Sample s : drawn) {
+            String where = manifest + " line " + s.line() + ": ";
+            if (s.images().isEmpty()) {
+                throw new CalibrationException(where + "SmolVLA needs at least one camera image");
+            }
+            if (s.state().length > maxState) {
+                throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
+                        + "max_state_dim = " + maxState);
+            }
+            List<float[][][]> images = new ArrayList<>();
+            for (Path file : s.images().values()) {
+                float[][][] image = Images.resizeWithPad(Images.read(file), width, height, 0f);
+                for (float[][] channel : image) {
+                    for (float[] row : channel) {
+                        for (int x = 0; x < row.length; x++) {
+                            row[x] = row[x] * 2 - 1;
+                        }
+                    }
+                }
+                images.add(image);
+            }
+            String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
+            float[] state = new float[maxState];
+            for (int i = 0; i < s.state().length; i++) {
+                state[i] = (float) s.state()[i];
+            }
+            float[][] actions = new float[chunk][maxAction];
+            for (int i = 0; i < Math.min(chunk, s.actions().length); i++) {
+                for (int j = 0; j < Math.min(maxAction, s.actions()[i].length); j++) {
+                    actions[i][j] = (float) s.actions()[i][j];
+                }
+            }
+            float[][] noise = new float[chunk][maxAction];
+            for (float[] row : noise) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = (float) gaussian(random);
+                }
+            }
+            float time = (float) (0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001);
+            samples.add(new SmolVlaForward.Sample(images, tokens(tokenizer, instruction, maxTokens, manifest,
+                    s.line()), state, actions, noise, time));
+        }
+        int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
+        int depth = spec.module("vlm").orElseThrow().layerCount();
+        SmolVlaForward forward = new SmolVlaForward(checkpoint, vision, depth);
+        forward.run(samples, Set.of(), collector, manager, cancelled, progress);
+
+        int patch = Math.toIntExact(checkpoint.tensor("model.vlm_with_expert.vlm.model.vision_model.embeddings"
+                + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
+        int perImage = forward.imageTokens(width, patch);
+        ByteList prefix = new ByteList();
+        for (SmolVlaForward.Sample s : samples) {
+            prefix.add(IMAGE, s.images().size() * perImage);
+            prefix.add(LANGUAGE, s.tokens().length);
+            prefix.add(STATE, 1);
+        }
+        byte[] visionTypes = new byte[collector.tokens("vision")];
+        byte[] actionTypes = new byte[collector.tokens("expert")];
+        Arrays.fill(actionTypes, ACTION);
+        return Map.of("vision", visionTypes, "vlm", prefix.toArray(), "expert", actionTypes);
+    }
+
+    private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path manifest, int line) {
+        long[] ids = tokenizer.encode(text).getIds();
+        if (ids.length == 0) {
+            throw new CalibrationException(manifest + " line " + line + ": the instruction has no tokens");
+        }
+        int[] out = new int[Math.min(max, ids.length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /** A growable byte array. */
+    private static final class ByteList {
+        private byte[] values = new byte[64];
+        private int size;
+
+        void add(byte value, int times) {
+            while (size + times > values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            Arrays.fill(values, size, size + times, value);
+            size += times;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
     }
 }

@@ -65,12 +65,54 @@ class CalibrateCommandTest {
     }
 
     @Test
-    void vlaFamiliesSayTheirForwardPassIsNotThereYet() {
-        Path ckpt = synth("smolvla");
+    void familiesWithoutAForwardPassSaySo() {
+        Path ckpt = synth("gr00t");
         Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out",
                 dir.resolve("x.safetensors").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("calibration of SmolVLA needs its own forward pass"), r.err());
+        assertTrue(r.err().contains("calibration of GR00T-N1.5 needs its own forward pass"), r.err());
+    }
+
+    @Test
+    void smolVlaCalibrationRecordsVisionVlmAndExpertWithTokenTypes() throws Exception {
+        Path ckpt = synth("smolvla");
+        Path acts = dir.resolve("smolvla.safetensors");
+        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
+                "--out", acts.toString());
+        assertEquals(0, r.code(), r.err());
+        try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
+            assertEquals(java.util.List.of("vision", "vlm", "expert"), java.util.List.copyOf(file.modules().keySet()));
+            assertEquals(16, file.modules().get("vlm").layers().size());
+            assertEquals(3 * 50, file.modules().get("expert").tokens(), "50 action tokens per sample");
+            byte[] types = file.tokenTypes("vlm").orElseThrow();
+            // each sample: 2 cameras x 4 image tokens, its instruction's tokens, 1 state token
+            assertEquals(0, types[0]);
+            assertEquals(2, types[types.length - 1]);
+            assertEquals(3, java.util.stream.IntStream.range(0, types.length).filter(i -> types[i] == 2).count());
+            assertEquals("smolvla", file.metadata().get("family"));
+        }
+        Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve("a.json").toString());
+        assertEquals(0, analyzed.code(), analyzed.err());
+        assertTrue(analyzed.out().contains("expert: 16 layers, 150 tokens"), analyzed.out());
+    }
+
+    @Test
+    void smolVlaRefusesUnusableSamples() throws Exception {
+        Path ckpt = synth("smolvla");
+        Path data = Files.createDirectory(dir.resolve("vla-data"));
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open the drawer\"}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "line 1: SmolVLA needs at least one camera image");
+        Files.writeString(data.resolve("broken.png"), "not a png");
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open\", \"images\": {\"top\": "
+                + "\"broken.png\"}}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "broken.png: not an image Plateau can decode");
+        Files.copy(Path.of("assets/demo-calibration/images/scene-00-top.png"), data.resolve("ok.png"));
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"open\", \"images\": {\"top\": "
+                + "\"ok.png\"}, \"state\": [" + "0.1, ".repeat(40) + "0.1]}\n");
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", data.toString(), "--out", out()),
+                "state has 41 values, more than max_state_dim = 32");
     }
 
     @Test
