@@ -1,8 +1,13 @@
 package dev.plateau.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import dev.plateau.checkpoint.Checkpoint;
 
 /**
@@ -18,31 +23,52 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
     /** A SigLIP layer's LayerNorms use eps 1e-6 in every model Plateau reads. */
     public static final double EPS = 1e-6;
 
-    /** @param pixels [B, 3, H, W] normalised images; returns the post-LayerNorm output [B, tokens, width] */
+    /**
+     * @param pixels [B, 3, H, W] normalised images; returns the post-LayerNorm output [B, tokens, width]. Images go
+     *               through each layer one at a time (its weights loaded once), which keeps every intermediate small.
+     */
     public NDArray run(NDArray pixels, LayerSink sink, NDManager manager) {
         NDManager run = manager.newSubManager();
         try {
-            NDArray hidden = embed(pixels, run);
-            long batch = hidden.getShape().get(0);
-            long tokens = hidden.getShape().get(1);
-            long width = hidden.getShape().get(2);
-            sink.accept("vision", -1, hidden.reshape(batch * tokens, width));
-            for (int layer = 0; layer < depth; layer++) {
-                NDArray previous = hidden;
-                try (NDManager step = run.newSubManager()) {
-                    previous.tempAttach(step);
-                    hidden = layer(previous, prefix + "encoder.layers." + layer + ".", step);
-                    hidden.attach(run);
-                }
-                previous.close();
-                sink.accept("vision", layer, hidden.reshape(batch * tokens, width));
+            NDArray embedded = embed(pixels, run);
+            long images = embedded.getShape().get(0);
+            long width = embedded.getShape().get(2);
+            List<NDArray> hidden = new ArrayList<>();
+            for (long b = 0; b < images; b++) {
+                hidden.add(embedded.get(new NDIndex(b + ":" + (b + 1))));
             }
-            NDArray out = layerNorm(hidden, Tensors.load(checkpoint, prefix + "post_layernorm.weight", run),
+            emit(sink, -1, hidden, width);
+            for (int layer = 0; layer < depth; layer++) {
+                try (NDManager step = run.newSubManager()) {
+                    Layer weights = new Layer(prefix + "encoder.layers." + layer + ".", step);
+                    for (int b = 0; b < hidden.size(); b++) {
+                        NDArray previous = hidden.get(b);
+                        try (NDManager image = step.newSubManager()) {
+                            previous.tempAttach(image);
+                            NDArray next = weights.forward(previous);
+                            next.attach(run);
+                            hidden.set(b, next);
+                        }
+                        previous.close();
+                    }
+                }
+                emit(sink, layer, hidden, width);
+            }
+            NDArray last = NDArrays.concat(new NDList(hidden));
+            NDArray out = layerNorm(last, Tensors.load(checkpoint, prefix + "post_layernorm.weight", run),
                     Tensors.load(checkpoint, prefix + "post_layernorm.bias", run), eps);
             out.attach(manager);
             return out;
         } finally {
             run.close();
+        }
+    }
+
+    private static void emit(LayerSink sink, int layer, List<NDArray> hidden, long width) {
+        try (NDManager scope = hidden.getFirst().getManager().newSubManager()) {
+            NDArray all = NDArrays.concat(new NDList(hidden)).reshape(-1, width);
+            all.attach(scope);
+            sink.accept("vision", layer, all);
         }
     }
 
@@ -67,31 +93,53 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
         return embedded.add(positions);
     }
 
-    private NDArray layer(NDArray x, String p, NDManager m) {
-        long batch = x.getShape().get(0);
-        long tokens = x.getShape().get(1);
-        long width = x.getShape().get(2);
-        long headDim = width / heads;
-        NDArray a = layerNorm(x, Tensors.load(checkpoint, p + "layer_norm1.weight", m),
-                Tensors.load(checkpoint, p + "layer_norm1.bias", m), eps);
-        NDArray q = split(linear(a, p + "self_attn.q_proj", m), batch, tokens, headDim);
-        NDArray k = split(linear(a, p + "self_attn.k_proj", m), batch, tokens, headDim);
-        NDArray v = split(linear(a, p + "self_attn.v_proj", m), batch, tokens, headDim);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1 / Math.sqrt(headDim));
-        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
-        NDArray h = x.add(linear(attended, p + "self_attn.out_proj", m));
-        NDArray b = layerNorm(h, Tensors.load(checkpoint, p + "layer_norm2.weight", m),
-                Tensors.load(checkpoint, p + "layer_norm2.bias", m), eps);
-        return h.add(linear(Blocks.geluTanh(linear(b, p + "mlp.fc1", m)), p + "mlp.fc2", m));
-    }
+    /** One encoder layer's weights, loaded once, applied image by image. */
+    private final class Layer {
+        private final NDArray norm1Weight;
+        private final NDArray norm1Bias;
+        private final NDArray[] projections = new NDArray[8];
+        private final NDArray norm2Weight;
+        private final NDArray norm2Bias;
+        private final NDArray fc1Weight;
+        private final NDArray fc1Bias;
+        private final NDArray fc2Weight;
+        private final NDArray fc2Bias;
 
-    private NDArray linear(NDArray x, String name, NDManager m) {
-        return Blocks.linear(x, Tensors.load(checkpoint, name + ".weight", m), Tensors.load(checkpoint, name + ".bias",
-                m));
-    }
+        Layer(String p, NDManager m) {
+            norm1Weight = Tensors.load(checkpoint, p + "layer_norm1.weight", m);
+            norm1Bias = Tensors.load(checkpoint, p + "layer_norm1.bias", m);
+            String[] names = {"q_proj", "k_proj", "v_proj", "out_proj"};
+            for (int i = 0; i < names.length; i++) {
+                projections[2 * i] = Tensors.load(checkpoint, p + "self_attn." + names[i] + ".weight", m);
+                projections[2 * i + 1] = Tensors.load(checkpoint, p + "self_attn." + names[i] + ".bias", m);
+            }
+            norm2Weight = Tensors.load(checkpoint, p + "layer_norm2.weight", m);
+            norm2Bias = Tensors.load(checkpoint, p + "layer_norm2.bias", m);
+            fc1Weight = Tensors.load(checkpoint, p + "mlp.fc1.weight", m);
+            fc1Bias = Tensors.load(checkpoint, p + "mlp.fc1.bias", m);
+            fc2Weight = Tensors.load(checkpoint, p + "mlp.fc2.weight", m);
+            fc2Bias = Tensors.load(checkpoint, p + "mlp.fc2.bias", m);
+        }
 
-    private NDArray split(NDArray x, long batch, long tokens, long headDim) {
-        return x.reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3);
+        /** x: [1, tokens, width] of one image. */
+        NDArray forward(NDArray x) {
+            long tokens = x.getShape().get(1);
+            long width = x.getShape().get(2);
+            long headDim = width / heads;
+            NDArray a = layerNorm(x, norm1Weight, norm1Bias, eps);
+            NDArray q = split(Blocks.linear(a, projections[0], projections[1]), tokens, headDim);
+            NDArray k = split(Blocks.linear(a, projections[2], projections[3]), tokens, headDim);
+            NDArray v = split(Blocks.linear(a, projections[4], projections[5]), tokens, headDim);
+            NDArray attended = q.matMul(k.transpose(0, 1, 3, 2)).mul(1 / Math.sqrt(headDim)).softmax(-1).matMul(v)
+                    .transpose(0, 2, 1, 3).reshape(1, tokens, width);
+            NDArray h = x.add(Blocks.linear(attended, projections[6], projections[7]));
+            NDArray b = layerNorm(h, norm2Weight, norm2Bias, eps);
+            return h.add(Blocks.linear(Blocks.geluTanh(Blocks.linear(b, fc1Weight, fc1Bias)), fc2Weight, fc2Bias));
+        }
+
+        private NDArray split(NDArray x, long tokens, long headDim) {
+            return x.reshape(1, tokens, heads, headDim).transpose(0, 2, 1, 3);
+        }
     }
 
     /** LayerNorm over the last axis with the biased variance: (x - mean) / sqrt(var + eps) * w + b. */
