@@ -20,6 +20,12 @@ import dev.plateau.checkpoint.Checkpoint;
  */
 public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, double eps, int depth) {
 
+    /**
+     * Attention scores are formed for this many heads at a time: [4, 1024, 1024] floats stay small enough for the
+     * allocator to reuse their memory, where all heads at once would be fresh memory at every layer and image.
+     */
+    private static final int HEADS_PER_GROUP = 4;
+
     /** A SigLIP layer's LayerNorms use eps 1e-6 in every model Plateau reads. */
     public static final double EPS = 1e-6;
 
@@ -130,8 +136,14 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
             NDArray q = split(Blocks.linear(a, projections[0], projections[1]), tokens, headDim);
             NDArray k = split(Blocks.linear(a, projections[2], projections[3]), tokens, headDim);
             NDArray v = split(Blocks.linear(a, projections[4], projections[5]), tokens, headDim);
-            NDArray attended = q.matMul(k.transpose(0, 1, 3, 2)).mul(1 / Math.sqrt(headDim)).softmax(-1).matMul(v)
-                    .transpose(0, 2, 1, 3).reshape(1, tokens, width);
+            NDArray scaled = q.mul(1 / Math.sqrt(headDim));
+            NDList groups = new NDList();
+            for (long h0 = 0; h0 < heads; h0 += HEADS_PER_GROUP) {
+                NDIndex group = new NDIndex(":, " + h0 + ":" + Math.min(heads, h0 + HEADS_PER_GROUP));
+                groups.add(scaled.get(group).matMul(k.get(group).transpose(0, 1, 3, 2)).softmax(-1)
+                        .matMul(v.get(group)));
+            }
+            NDArray attended = NDArrays.concat(groups, 1).transpose(0, 2, 1, 3).reshape(1, tokens, width);
             NDArray h = x.add(Blocks.linear(attended, projections[6], projections[7]));
             NDArray b = layerNorm(h, norm2Weight, norm2Bias, eps);
             return h.add(Blocks.linear(Blocks.geluTanh(Blocks.linear(b, fc1Weight, fc1Bias)), fc2Weight, fc2Bias));
