@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Unbiased minibatch linear CKA (Nguyen, Raghu and Kornblith 2021) as a streaming accumulator: it is fed one
@@ -103,7 +105,7 @@ public final class MinibatchCka implements AutoCloseable {
         int[] order = permutation((int) n, seed);
         try (MinibatchCka acc = new MinibatchCka(layers.size(), layers.getFirst().getManager());
              NDManager scope = layers.getFirst().getManager().newSubManager()) {
-            NDArray index = scope.create(java.util.Arrays.stream(order).asLongStream().toArray());
+            NDArray index = scope.create(Arrays.stream(order).asLongStream().toArray());
             int batch = 0;
             for (int start = 0; start + 4 <= n; start += batchSize, batch++) {
                 NDArray rows = index.get(new NDIndex(start + ":" + Math.min(n, start + batchSize)));
@@ -125,7 +127,7 @@ public final class MinibatchCka implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed);
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

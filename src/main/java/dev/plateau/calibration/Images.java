@@ -3,6 +3,7 @@ package dev.plateau.calibration;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 /** Camera images as the VLA preprocessors see them: RGB in [0, 1], channel-first, resized and padded. */
@@ -54,7 +55,7 @@ public final class Images {
         int padLeft = Math.max(0, width - rw);
         for (int c = 0; c < 3; c++) {
             for (float[] row : out[c]) {
-                java.util.Arrays.fill(row, padValue);
+                Arrays.fill(row, padValue);
             }
             for (int y = 0; y < rh; y++) {
                 double sy = source(y, h, rh);

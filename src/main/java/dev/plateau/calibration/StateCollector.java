@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.plateau.analysis.ActivationFile;
 import dev.plateau.engine.LayerSink;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class StateCollector implements LayerSink {
         float[] flat = values.toFloatArray();
         float[][] rows = new float[flat.length / width][];
         for (int r = 0; r < rows.length; r++) {
-            rows[r] = java.util.Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+            rows[r] = Arrays.copyOfRange(flat, r * width, (r + 1) * width);
         }
         states.get(module).put(layer, rows);
     }

@@ -35,24 +35,38 @@ final class Blocks {
         return x.mul(inner.tanh().add(1)).mul(0.5);
     }
 
+    /** The rotary angle of position p and frequency index k (0 <= k < d / 2), in float32. */
+    @FunctionalInterface
+    interface RotaryAngle {
+        float of(int position, int k);
+    }
+
     /**
-     * Rotary tables as transformers computes them in float32: inv_freq_i = 1 / theta^(2i / d), angle = position *
-     * inv_freq, duplicated over both halves. Returns [cos; sin] stacked: [2, positions, d].
+     * Rotary tables as transformers computes them in float32: inv_freq_k = 1 / theta^(2k / d), angle = position *
+     * inv_freq_k. Returns [cos; sin] stacked: [2, positions, d], each angle used for both halves.
      */
     static NDArray rotaryTables(NDManager manager, int positions, int headDim, double theta) {
+        float[] invFreq = new float[headDim / 2];
+        for (int k = 0; k < invFreq.length; k++) {
+            invFreq[k] = (float) (1.0 / Math.pow(theta, (float) (2 * k) / headDim));
+        }
+        return rotaryTables(manager, positions, headDim, (p, k) -> (float) p * invFreq[k]);
+    }
+
+    /** [cos; sin] tables [2, positions, d] for any angle rule, each angle used for both halves (rotate-half). */
+    static NDArray rotaryTables(NDManager manager, int positions, int headDim, RotaryAngle angle) {
         float[] cos = new float[positions * headDim];
         float[] sin = new float[positions * headDim];
         int half = headDim / 2;
-        for (int i = 0; i < half; i++) {
-            float invFreq = (float) (1.0 / Math.pow(theta, (float) (2 * i) / headDim));
+        for (int k = 0; k < half; k++) {
             for (int p = 0; p < positions; p++) {
-                float angle = (float) p * invFreq;
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[p * headDim + i] = c;
-                cos[p * headDim + i + half] = c;
-                sin[p * headDim + i] = s;
-                sin[p * headDim + i + half] = s;
+                float a = angle.of(p, k);
+                float c = (float) Math.cos(a);
+                float s = (float) Math.sin(a);
+                cos[p * headDim + k] = c;
+                cos[p * headDim + k + half] = c;
+                sin[p * headDim + k] = s;
+                sin[p * headDim + k + half] = s;
             }
         }
         return NDArrays.stack(new NDList(manager.create(cos, new Shape(positions, headDim)),

@@ -288,23 +288,13 @@ public final class SmolVlaForward {
         return manager.create(mask, new Shape(length, length));
     }
 
-    /** SmolVLA's rotary tables for positions 0..n-1: angle = p / 10000^((2/d) k), float32, halves duplicated. */
+    /** SmolVLA's rotary tables for positions 0..n-1: angle = p / 10000^((2/d) k), float32. */
     private static NDArray rotary(NDManager manager, int positions) {
-        int half = HEAD_DIM / 2;
-        float[] cos = new float[positions * HEAD_DIM];
-        float[] sin = new float[positions * HEAD_DIM];
-        for (int k = 0; k < half; k++) {
-            float timescale = (float) Math.pow(10000, (2f / HEAD_DIM) * k);
-            for (int p = 0; p < positions; p++) {
-                float angle = p / timescale;
-                cos[p * HEAD_DIM + k] = (float) Math.cos(angle);
-                cos[p * HEAD_DIM + k + half] = (float) Math.cos(angle);
-                sin[p * HEAD_DIM + k] = (float) Math.sin(angle);
-                sin[p * HEAD_DIM + k + half] = (float) Math.sin(angle);
-            }
+        float[] timescale = new float[HEAD_DIM / 2];
+        for (int k = 0; k < timescale.length; k++) {
+            timescale[k] = (float) Math.pow(10000, (2f / HEAD_DIM) * k);
         }
-        return NDArrays.stack(new NDList(manager.create(cos, new Shape(positions, HEAD_DIM)),
-                manager.create(sin, new Shape(positions, HEAD_DIM))));
+        return Blocks.rotaryTables(manager, positions, HEAD_DIM, (p, k) -> p / timescale[k]);
     }
 
     private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {

@@ -1,5 +1,8 @@
 package dev.plateau.model;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /** The model families Plateau knows. */
 public enum Family {
     SMOLVLA("smolvla", "SmolVLA"),
@@ -21,8 +24,8 @@ public enum Family {
     }
 
     /** The family with code {@code code} (e.g. {@code gr00t_n1_5}), if there is one. */
-    public static java.util.Optional<Family> fromCode(String code) {
-        return java.util.Arrays.stream(values()).filter(f -> f.code.equals(code)).findFirst();
+    public static Optional<Family> fromCode(String code) {
+        return Arrays.stream(values()).filter(f -> f.code.equals(code)).findFirst();
     }
 
     public String displayName() {

@@ -3,6 +3,7 @@ package dev.plateau.prune;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
@@ -78,14 +79,14 @@ public final class Algorithm1 {
                 .sorted().toList();
         List<String> warnings = new ArrayList<>();
         if (pool.size() < k) {
-            String tauText = String.format(java.util.Locale.ROOT, "%.4f", tau);
+            String tauText = String.format(Locale.ROOT, "%.4f", tau);
             if (k > layers - 1) {
                 warnings.add("k = " + k + " exceeds the " + Math.max(0, layers - 1) + " removable layers (the first "
                         + "layer is always kept); removed the whole pool of " + pool.size());
             } else {
                 warnings.add("only " + pool.size() + " layer" + (pool.size() == 1 ? "" : "s") + " reach tau = "
                         + tauText + ", fewer than k = " + k + "; removed " + pool.size() + ". Auto-tau for k = " + k
-                        + " is " + String.format(java.util.Locale.ROOT, "%.4f", autoTau(profile, higherIsSimilar, k)));
+                        + " is " + String.format(Locale.ROOT, "%.4f", autoTau(profile, higherIsSimilar, k)));
             }
         }
         return new Selection(tau, k, blocks, pool, removed, warnings);

@@ -2,6 +2,7 @@ package dev.plateau.prune;
 
 import dev.plateau.model.LayerParity;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +25,7 @@ final class ParityRepair {
         double[][] best = new double[layers][k + 1];
         boolean[][] removedHere = new boolean[layers][k + 1];
         for (double[] row : best) {
-            java.util.Arrays.fill(row, none);
+            Arrays.fill(row, none);
         }
         best[0][0] = 0;
         for (int i = 1; i < layers; i++) {
