@@ -11,6 +11,7 @@ import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
 import dev.plateau.engine.Devices;
 import dev.plateau.engine.SmolVlaForward;
+import dev.plateau.engine.VlaSample;
 import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.ModuleSpec;
@@ -133,7 +134,7 @@ public final class Calibrator {
         int maxState = c.path("max_state_dim").asInt(32);
         int maxAction = c.path("max_action_dim").asInt(32);
         SplittableRandom random = new SplittableRandom(seed);
-        List<SmolVlaForward.Sample> samples = new ArrayList<>();
+        List<VlaSample> samples = new ArrayList<>();
         for (CalibrationSet.Sample s : drawn) {
             String where = manifest + " line " + s.line() + ": ";
             if (s.images().isEmpty()) {
@@ -173,7 +174,7 @@ public final class Calibrator {
                 }
             }
             float time = (float) (0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001);
-            samples.add(new SmolVlaForward.Sample(images, tokens(tokenizer, instruction, maxTokens, manifest,
+            samples.add(new VlaSample(images, tokens(tokenizer, instruction, maxTokens, manifest,
                     s.line()), state, actions, noise, time));
         }
         int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
@@ -185,7 +186,7 @@ public final class Calibrator {
                 + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
         int perImage = forward.imageTokens(width, patch);
         ByteList prefix = new ByteList();
-        for (SmolVlaForward.Sample s : samples) {
+        for (VlaSample s : samples) {
             prefix.add(IMAGE, s.images().size() * perImage);
             prefix.add(LANGUAGE, s.tokens().length);
             prefix.add(STATE, 1);

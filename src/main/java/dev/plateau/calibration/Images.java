@@ -42,6 +42,18 @@ public final class Images {
      * the target size is returned unchanged.
      */
     public static float[][][] resizeWithPad(float[][][] image, int width, int height, float padValue) {
+        return resize(image, width, height, padValue, false);
+    }
+
+    /**
+     * pi0's resize-with-pad: the same resize, values clamped to [0, 1], the padding centred (the odd pixel at the
+     * bottom and right).
+     */
+    public static float[][][] resizeWithCentredPad(float[][][] image, int width, int height, float padValue) {
+        return resize(image, width, height, padValue, true);
+    }
+
+    private static float[][][] resize(float[][][] image, int width, int height, float padValue, boolean centred) {
         int h = image[0].length;
         int w = image[0][0].length;
         if (h == height && w == width) {
@@ -51,8 +63,8 @@ public final class Images {
         int rh = (int) (h / ratio);
         int rw = (int) (w / ratio);
         float[][][] out = new float[3][height][width];
-        int padTop = Math.max(0, height - rh);
-        int padLeft = Math.max(0, width - rw);
+        int padTop = centred ? Math.max(0, height - rh) / 2 : Math.max(0, height - rh);
+        int padLeft = centred ? Math.max(0, width - rw) / 2 : Math.max(0, width - rw);
         for (int c = 0; c < 3; c++) {
             for (float[] row : out[c]) {
                 Arrays.fill(row, padValue);
@@ -69,7 +81,8 @@ public final class Images {
                     double wx = sx - x0;
                     double top = image[c][y0][x0] * (1 - wx) + image[c][y0][x1] * wx;
                     double bottom = image[c][y1][x0] * (1 - wx) + image[c][y1][x1] * wx;
-                    out[c][padTop + y][padLeft + x] = (float) (top * (1 - wy) + bottom * wy);
+                    float value = (float) (top * (1 - wy) + bottom * wy);
+                    out[c][padTop + y][padLeft + x] = centred ? Math.min(1f, Math.max(0f, value)) : value;
                 }
             }
         }

@@ -35,11 +35,6 @@ public final class SmolVlaForward {
     static final String TEXT = ROOT + "vlm.model.text_model.";
     static final String EXPERT = ROOT + "lm_expert.layers.";
 
-    /** The inputs of one sample, prepared as the LeRobot preprocessor does. */
-    public record Sample(List<float[][][]> images, int[] tokens, float[] state, float[][] actions, float[][] noise,
-                         float time) {
-    }
-
     private final Checkpoint checkpoint;
     private final int textWidth;
     private final int heads;
@@ -92,14 +87,14 @@ public final class SmolVlaForward {
      * being each module's input. Layers in {@code skip} are skipped in both streams; roles follow the kept layers'
      * new positions, as in an exported pruned checkpoint.
      */
-    public void run(List<Sample> samples, Set<Integer> skip, LayerSink sink, NDManager manager,
+    public void run(List<VlaSample> samples, Set<Integer> skip, LayerSink sink, NDManager manager,
                     BooleanSupplier cancelled, DecoderStack.Progress progress) {
         try (NDManager run = manager.newSubManager()) {
             List<NDArray> prefixes = new ArrayList<>();
             List<NDArray> suffixes = new ArrayList<>();
             NDArray imageTokens = images(samples, sink, run);
             int image = 0;
-            for (Sample s : samples) {
+            for (VlaSample s : samples) {
                 int cameras = s.images().size();
                 NDArray own = imageTokens.get(new NDIndex(image + ":" + (image + cameras)))
                         .reshape(-1, textWidth);
@@ -112,7 +107,7 @@ public final class SmolVlaForward {
                         Tensors.load(checkpoint, "model.state_proj.weight", run),
                         Tensors.load(checkpoint, "model.state_proj.bias", run));
                 prefixes.add(NDArrays.concat(new NDList(own, language, state)));
-                suffixes.add(suffix(s, run));
+                suffixes.add(ActionSuffix.embed(checkpoint, "model.", s, expertWidth, minPeriod, maxPeriod, run));
             }
             emit(sink, "vlm", -1, prefixes);
             emit(sink, "expert", -1, suffixes);
@@ -128,8 +123,8 @@ public final class SmolVlaForward {
                 boolean joint = position++ % every == 0;
                 List<NDArray> previous = new ArrayList<>();
                 try (NDManager step = run.newSubManager()) {
-                    SmolVlaStream vlm = new SmolVlaStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, step);
-                    SmolVlaStream expert = new SmolVlaStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, step);
+                    JointStream vlm = new JointStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, false, step);
+                    JointStream expert = new JointStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, false, step);
                     for (int b = 0; b < samples.size(); b++) {
                         NDArray prefix = prefixes.get(b);
                         NDArray suffix = suffixes.get(b);
@@ -154,7 +149,7 @@ public final class SmolVlaForward {
     }
 
     /** Vision tower, pixel shuffle, connector, times sqrt(width): [images, tokens per image, width]. */
-    private NDArray images(List<Sample> samples, LayerSink sink, NDManager run) {
+    private NDArray images(List<VlaSample> samples, LayerSink sink, NDManager run) {
         List<float[][][]> all = samples.stream().flatMap(s -> s.images().stream()).toList();
         if (all.isEmpty()) {
             throw new IllegalArgumentException("SmolVLA needs at least one camera image per sample");
@@ -178,54 +173,18 @@ public final class SmolVlaForward {
                 + ".weight", run), null).mul((float) Math.sqrt(textWidth));
     }
 
-    /**
-     * The noisy actions x_t = t noise + (1 - t) actions, embedded with the time: action_in_proj(x_t) next to
-     * [sin(t w), cos(t w)] (w_j = 2 pi / period_j, periods geometric from min_period to max_period, in float64),
-     * then action_time_mlp_out(SiLU(action_time_mlp_in(.))).
-     */
-    private NDArray suffix(Sample s, NDManager run) {
-        int chunk = s.noise().length;
-        int dims = s.noise()[0].length;
-        float[] xt = new float[chunk * dims];
-        for (int i = 0; i < chunk; i++) {
-            for (int j = 0; j < dims; j++) {
-                float action = s.actions() == null || i >= s.actions().length || j >= s.actions()[i].length ? 0
-                        : s.actions()[i][j];
-                xt[i * dims + j] = s.time() * s.noise()[i][j] + (1 - s.time()) * action;
-            }
-        }
-        NDArray embedded = Blocks.linear(run.create(xt, new Shape(chunk, dims)),
-                Tensors.load(checkpoint, "model.action_in_proj.weight", run),
-                Tensors.load(checkpoint, "model.action_in_proj.bias", run));
-        int half = expertWidth / 2;
-        float[] time = new float[expertWidth];
-        for (int j = 0; j < half; j++) {
-            double fraction = half == 1 ? 0 : (double) j / (half - 1);
-            double period = minPeriod * Math.pow(maxPeriod / minPeriod, fraction);
-            double angle = s.time() * (2 * Math.PI / period);
-            time[j] = (float) Math.sin(angle);
-            time[j + half] = (float) Math.cos(angle);
-        }
-        NDArray both = NDArrays.concat(new NDList(embedded, run.create(time, new Shape(1, expertWidth))
-                .broadcast(new Shape(chunk, expertWidth))), 1);
-        NDArray hidden = Blocks.silu(Blocks.linear(both, Tensors.load(checkpoint, "model.action_time_mlp_in.weight",
-                run), Tensors.load(checkpoint, "model.action_time_mlp_in.bias", run)));
-        return Blocks.linear(hidden, Tensors.load(checkpoint, "model.action_time_mlp_out.weight", run),
-                Tensors.load(checkpoint, "model.action_time_mlp_out.bias", run));
-    }
-
     /** Joint layer: one attention over [prefix; suffix] with the cumulative-flag mask. */
-    private NDArray[] joint(SmolVlaStream vlm, SmolVlaStream expert, NDArray prefix, NDArray suffix, NDManager step) {
+    private NDArray[] joint(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, NDManager step) {
         int lp = Math.toIntExact(prefix.getShape().get(0));
         int chunk = Math.toIntExact(suffix.getShape().get(0));
         NDArray hv = vlm.normed(prefix);
         NDArray he = expert.normed(suffix);
-        NDArray q = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.queries(hv), heads, HEAD_DIM),
-                SmolVlaStream.heads(expert.queries(he), heads, HEAD_DIM)), 1);
-        NDArray k = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM),
-                SmolVlaStream.heads(expert.keys(he), kvHeads, HEAD_DIM)), 1);
-        NDArray v = NDArrays.concat(new NDList(SmolVlaStream.heads(vlm.values(hv), kvHeads, HEAD_DIM),
-                SmolVlaStream.heads(expert.values(he), kvHeads, HEAD_DIM)), 1);
+        NDArray q = NDArrays.concat(new NDList(JointStream.heads(vlm.queries(hv), heads, HEAD_DIM),
+                JointStream.heads(expert.queries(he), heads, HEAD_DIM)), 1);
+        NDArray k = NDArrays.concat(new NDList(JointStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM),
+                JointStream.heads(expert.keys(he), kvHeads, HEAD_DIM)), 1);
+        NDArray v = NDArrays.concat(new NDList(JointStream.heads(vlm.values(hv), kvHeads, HEAD_DIM),
+                JointStream.heads(expert.values(he), kvHeads, HEAD_DIM)), 1);
         NDArray tables = rotary(step, lp + chunk);
         NDArray attended = attend(Blocks.rotate(q, tables), Blocks.rotate(k, tables), v, jointMask(step, lp, chunk));
         return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
@@ -237,20 +196,20 @@ public final class SmolVlaForward {
      * expert's queries (positions restarting at 0) attend to k_proj_e(VLM keys after rotary) and v_proj_e(VLM values),
      * every prefix token visible.
      */
-    private NDArray[] cross(SmolVlaStream vlm, SmolVlaStream expert, NDArray prefix, NDArray suffix, NDManager step) {
+    private NDArray[] cross(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, NDManager step) {
         int lp = Math.toIntExact(prefix.getShape().get(0));
         int chunk = Math.toIntExact(suffix.getShape().get(0));
         NDArray hv = vlm.normed(prefix);
         NDArray prefixTables = rotary(step, lp);
-        NDArray qv = Blocks.rotate(SmolVlaStream.heads(vlm.queries(hv), heads, HEAD_DIM), prefixTables);
-        NDArray kv = Blocks.rotate(SmolVlaStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM), prefixTables);
-        NDArray vv = SmolVlaStream.heads(vlm.values(hv), kvHeads, HEAD_DIM);
+        NDArray qv = Blocks.rotate(JointStream.heads(vlm.queries(hv), heads, HEAD_DIM), prefixTables);
+        NDArray kv = Blocks.rotate(JointStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM), prefixTables);
+        NDArray vv = JointStream.heads(vlm.values(hv), kvHeads, HEAD_DIM);
         NDArray prefixMask = jointMask(step, lp, 0);
         NDArray vlmOut = vlm.finish(prefix, attend(qv, kv, vv, prefixMask));
         NDArray he = expert.normed(suffix);
-        NDArray qe = Blocks.rotate(SmolVlaStream.heads(expert.queries(he), heads, HEAD_DIM), rotary(step, chunk));
-        NDArray ke = SmolVlaStream.heads(expert.keys(flatHeads(kv)), kvHeads, HEAD_DIM);
-        NDArray ve = SmolVlaStream.heads(expert.values(flatHeads(vv)), kvHeads, HEAD_DIM);
+        NDArray qe = Blocks.rotate(JointStream.heads(expert.queries(he), heads, HEAD_DIM), rotary(step, chunk));
+        NDArray ke = JointStream.heads(expert.keys(flatHeads(kv)), kvHeads, HEAD_DIM);
+        NDArray ve = JointStream.heads(expert.values(flatHeads(vv)), kvHeads, HEAD_DIM);
         NDArray open = step.zeros(new Shape(chunk, lp));
         return new NDArray[] {vlmOut, expert.finish(suffix, attend(qe, ke, ve, open))};
     }

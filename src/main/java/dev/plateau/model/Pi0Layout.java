@@ -27,8 +27,9 @@ public final class Pi0Layout {
             return new Dims(1152, 27, 4304, 14, 224, 2048, 18, 8, 1, 256, 16384, 257152, 1024, 4096, 32, 32);
         }
 
+        /** Same structure, depths and head widths (72 in SigLIP, 256 in Gemma) with fewer heads: a few MB. */
         public static Dims tiny() {
-            return new Dims(32, 27, 64, 14, 56, 64, 18, 2, 1, 32, 128, 512, 32, 64, 32, 32);
+            return new Dims(144, 27, 288, 14, 56, 64, 18, 2, 1, 256, 128, 512, 32, 64, 32, 32);
         }
     }
 
@@ -79,8 +80,10 @@ public final class Pi0Layout {
         t.add(policy + "action_time_mlp_out.bias", F32, d.expertWidth());
         Map<String, String> aux = naming == Naming.LEROBOT
                 ? Map.of("policy_preprocessor.json", "{\"name\": \"policy_preprocessor\", \"steps\": []}\n",
-                         "policy_postprocessor.json", "{\"name\": \"policy_postprocessor\", \"steps\": []}\n")
-                : Map.of("assets/trossen/norm_stats.json", "{\"norm_stats\": {}}\n");
+                         "policy_postprocessor.json", "{\"name\": \"policy_postprocessor\", \"steps\": []}\n",
+                         "tokenizer.json", SyntheticTokenizer.json())
+                : Map.of("assets/trossen/norm_stats.json", "{\"norm_stats\": {}}\n",
+                         "tokenizer.json", SyntheticTokenizer.json());
         return new SyntheticCheckpoint(name, config(d), t.tensors(), aux, 0);
     }
 

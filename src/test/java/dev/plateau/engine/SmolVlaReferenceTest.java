@@ -32,9 +32,9 @@ class SmolVlaReferenceTest {
     @TempDir
     Path dir;
 
-    static List<SmolVlaForward.Sample> samples(long seed) {
+    static List<VlaSample> samples(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        List<SmolVlaForward.Sample> out = new ArrayList<>();
+        List<VlaSample> out = new ArrayList<>();
         int[][] tokens = {{2, 3, 4, 5, 49}, {6, 7, 8}};
         int[] cameras = {2, 1};
         float[] times = {0.37f, 0.81f};
@@ -63,12 +63,12 @@ class SmolVlaReferenceTest {
                     actions[i][j] = j < 6 ? (float) r.nextDouble(-1, 1) : 0;
                 }
             }
-            out.add(new SmolVlaForward.Sample(images, tokens[s], state, actions, noise, times[s]));
+            out.add(new VlaSample(images, tokens[s], state, actions, noise, times[s]));
         }
         return out;
     }
 
-    static Map<String, Map<Integer, float[]>> run(Path checkpoint, List<SmolVlaForward.Sample> samples,
+    static Map<String, Map<Integer, float[]>> run(Path checkpoint, List<VlaSample> samples,
                                                  Set<Integer> skip) {
         Map<String, Map<Integer, float[]>> out = new TreeMap<>();
         try (Checkpoint c = Checkpoint.open(checkpoint); NDManager m = NDManager.newBaseManager()) {
@@ -83,11 +83,11 @@ class SmolVlaReferenceTest {
     void smolVlaMatchesTheNumpyReference() throws Exception {
         Path ckpt = CheckpointBuilder.write(SyntheticModels.named("smolvla", false).orElseThrow(), dir.resolve("m"),
                 CheckpointBuilder.Fill.RANDOM, 4, 0, false);
-        List<SmolVlaForward.Sample> samples = samples(5);
+        List<VlaSample> samples = samples(5);
         ObjectMapper json = new ObjectMapper();
         ObjectNode inputs = json.createObjectNode();
         ArrayNode list = inputs.putArray("samples");
-        for (SmolVlaForward.Sample s : samples) {
+        for (VlaSample s : samples) {
             ObjectNode n = list.addObject();
             n.set("images", json.valueToTree(s.images()));
             n.set("tokens", json.valueToTree(s.tokens()));

@@ -85,9 +85,9 @@ class ModelDetectorTest {
             ModelSpec spec = detect(model);
             assertEquals(Family.PI0, spec.family());
             assertEquals(model.equals("pi0") ? "lerobot" : "openpi", spec.naming());
-            assertModule(spec, "vision", 27, 32, 27 * sigLip(32, 64));
-            assertModule(spec, "vlm", 18, 64, 18 * decoder(64, 64, 32, 64, 128));
-            assertModule(spec, "expert", 18, 32, 18 * decoder(32, 64, 32, 32, 64));
+            assertModule(spec, "vision", 27, 144, 27 * sigLip(144, 288));
+            assertModule(spec, "vlm", 18, 64, 18 * decoder(64, 512, 256, 64, 128));
+            assertModule(spec, "expert", 18, 32, 18 * decoder(32, 512, 256, 32, 64));
             assertTrue(spec.module("vlm").orElseThrow().depthKeys().isEmpty(), "pi0 has no depth key");
             assertInstanceOf(TiedDepth.class, spec.rules().getFirst());
         }

@@ -5,12 +5,14 @@ import ai.djl.ndarray.NDManager;
 import dev.plateau.checkpoint.Checkpoint;
 
 /**
- * The weights of one SmolVLA stream in one layer (a VLM text layer or an expert layer) and the pieces of its block
- * that SmolVLA composes itself: the input RMSNorm and q/k/v projections, the output projection with its residual,
- * and the post-attention RMSNorm with the SiLU MLP and its residual.
+ * The weights of one stream of a two-stream VLA layer (SmolVLA's or pi0's VLM or action expert, one layer) and the
+ * pieces of the block that those models compose themselves: the input RMSNorm and q/k/v projections, the output
+ * projection with its residual, and the post-attention RMSNorm with the gated MLP and its residual. Llama style
+ * (SmolVLA: RMSNorm times w, SiLU) or Gemma style (pi0: RMSNorm times 1 + w, GELU-tanh).
  */
-final class SmolVlaStream {
+final class JointStream {
     private final double eps;
+    private final boolean gemma;
     private final NDArray inputNorm;
     private final NDArray q;
     private final NDArray k;
@@ -21,8 +23,9 @@ final class SmolVlaStream {
     private final NDArray up;
     private final NDArray down;
 
-    SmolVlaStream(Checkpoint checkpoint, String prefix, double eps, NDManager manager) {
+    JointStream(Checkpoint checkpoint, String prefix, double eps, boolean gemma, NDManager manager) {
         this.eps = eps;
+        this.gemma = gemma;
         inputNorm = Tensors.load(checkpoint, prefix + "input_layernorm.weight", manager);
         q = Tensors.load(checkpoint, prefix + "self_attn.q_proj.weight", manager);
         k = Tensors.load(checkpoint, prefix + "self_attn.k_proj.weight", manager);
@@ -35,7 +38,7 @@ final class SmolVlaStream {
     }
 
     NDArray normed(NDArray h) {
-        return Blocks.rmsNorm(h, inputNorm, eps, false);
+        return Blocks.rmsNorm(h, inputNorm, eps, gemma);
     }
 
     /** [T, width] to [heads, T, headDim]. */
@@ -58,8 +61,9 @@ final class SmolVlaStream {
     /** h + o_proj(attended) then + MLP(RMSNorm(.)): the stream's layer output. */
     NDArray finish(NDArray h, NDArray attended) {
         NDArray residual = h.add(Blocks.linear(attended, o, null));
-        NDArray m = Blocks.rmsNorm(residual, postNorm, eps, false);
-        return residual.add(Blocks.linear(Blocks.silu(Blocks.linear(m, gate, null)).mul(Blocks.linear(m, up, null)),
-                down, null));
+        NDArray m = Blocks.rmsNorm(residual, postNorm, eps, gemma);
+        NDArray gated = Blocks.linear(m, gate, null);
+        gated = gemma ? Blocks.geluTanh(gated) : Blocks.silu(gated);
+        return residual.add(Blocks.linear(gated.mul(Blocks.linear(m, up, null)), down, null));
     }
 }

@@ -1,0 +1,208 @@
+package dev.plateau.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
+import dev.plateau.model.ModelSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * pi0's training-mode forward pass (LeRobot's PI0Pytorch, float32), layer by layer: the SigLIP so400m tower and the
+ * linear projector (image tokens not scaled), language embeddings times sqrt(width), then 18 joint layers in which
+ * the prefix (images, language) runs through the PaliGemma layer and the suffix (state token, 50 action tokens)
+ * through the expert's, with one attention over both: Gemma RMSNorm (1 + w), rotate-half rotary embedding (base
+ * 10000, head width 256), GELU-tanh MLPs. Masks from cumulative flags: prefix 0, state 1, first action 1, the other
+ * actions 0, so the prefix is bidirectional and never sees the suffix, and the actions see each other.
+ */
+public final class Pi0Forward {
+    static final int HEAD_DIM = 256;
+    static final int VISION_HEAD_DIM = 72;
+    static final double EPS = 1e-6;
+
+    private final Checkpoint checkpoint;
+    private final String policy;
+    private final String vision;
+    private final String projector;
+    private final String embeddings;
+    private final String vlmLayers;
+    private final String expertLayers;
+    private final int visionDepth;
+    private final int depth;
+    private final int width;
+    private final int expertWidth;
+    private final int heads;
+    private final int kvHeads;
+    private final double minPeriod;
+    private final double maxPeriod;
+
+    public Pi0Forward(Checkpoint checkpoint, ModelSpec spec) {
+        this.checkpoint = checkpoint;
+        this.policy = spec.naming().equals("lerobot") ? "model." : "";
+        String visionLayers = spec.module("vision").orElseThrow().layerPrefix();
+        this.vision = visionLayers.substring(0, visionLayers.length() - "encoder.layers.".length());
+        this.vlmLayers = spec.module("vlm").orElseThrow().layerPrefix();
+        this.expertLayers = spec.module("expert").orElseThrow().layerPrefix();
+        String root = policy + "paligemma_with_expert.paligemma.";
+        this.projector = checkpoint.tensor(root + "model.multi_modal_projector.linear.weight").isPresent()
+                ? root + "model.multi_modal_projector.linear." : root + "multi_modal_projector.linear.";
+        String languageModel = vlmLayers.substring(0, vlmLayers.length() - "layers.".length());
+        this.embeddings = checkpoint.tensor(languageModel + "embed_tokens.weight").isPresent()
+                ? languageModel + "embed_tokens.weight" : root + "lm_head.weight";
+        this.visionDepth = spec.module("vision").orElseThrow().layerCount();
+        this.depth = spec.module("vlm").orElseThrow().layerCount();
+        this.width = spec.module("vlm").orElseThrow().hiddenSize();
+        this.expertWidth = spec.module("expert").orElseThrow().hiddenSize();
+        this.heads = dim(vlmLayers + "0.self_attn.q_proj.weight", 0) / HEAD_DIM;
+        this.kvHeads = dim(vlmLayers + "0.self_attn.k_proj.weight", 0) / HEAD_DIM;
+        JsonNode c = checkpoint.config();
+        this.minPeriod = c.path("min_period").asDouble(4e-3);
+        this.maxPeriod = c.path("max_period").asDouble(4.0);
+    }
+
+    private int dim(String tensor, int axis) {
+        return Math.toIntExact(checkpoint.tensor(tensor).orElseThrow(() -> new CheckpointException(
+                checkpoint.weightsPath(), "has no tensor '" + tensor + "', which the pi0 forward pass needs"))
+                .info().shape().get(axis));
+    }
+
+    /** Image tokens per camera: one per patch. */
+    public int imageTokens() {
+        return dim(vision + "embeddings.position_embedding.weight", 0);
+    }
+
+    /** Runs the samples; vision, vlm (prefix) and expert (state and actions) layer outputs go to the sink. */
+    public void run(List<VlaSample> samples, Set<Integer> skip, LayerSink sink, NDManager manager,
+                    BooleanSupplier cancelled, DecoderStack.Progress progress) {
+        try (NDManager run = manager.newSubManager()) {
+            NDArray imageTokens = images(samples, sink, run);
+            List<NDArray> prefixes = new ArrayList<>();
+            List<NDArray> suffixes = new ArrayList<>();
+            int image = 0;
+            for (VlaSample s : samples) {
+                int cameras = s.images().size();
+                NDArray own = imageTokens.get(new NDIndex(image + ":" + (image + cameras))).reshape(-1, width);
+                image += cameras;
+                NDArray language = Tensors.rows(checkpoint, embeddings, s.tokens(), run)
+                        .mul((float) Math.sqrt(width));
+                prefixes.add(NDArrays.concat(new NDList(own, language)));
+                float[] padded = new float[dim(policy + "state_proj.weight", 1)];
+                System.arraycopy(s.state(), 0, padded, 0, Math.min(padded.length, s.state().length));
+                NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
+                        Tensors.load(checkpoint, policy + "state_proj.weight", run),
+                        Tensors.load(checkpoint, policy + "state_proj.bias", run));
+                suffixes.add(NDArrays.concat(new NDList(state, ActionSuffix.embed(checkpoint, policy, s, expertWidth,
+                        minPeriod, maxPeriod, run))));
+            }
+            emit(sink, "vlm", -1, prefixes);
+            emit(sink, "expert", -1, suffixes);
+            for (int layer = 0; layer < depth; layer++) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("calibration cancelled");
+                }
+                if (skip.contains(layer)) {
+                    progress.layerDone("vlm", layer, depth);
+                    continue;
+                }
+                List<NDArray> previous = new ArrayList<>();
+                try (NDManager step = run.newSubManager()) {
+                    JointStream vlm = new JointStream(checkpoint, vlmLayers + layer + ".", EPS, true, step);
+                    JointStream expert = new JointStream(checkpoint, expertLayers + layer + ".", EPS, true, step);
+                    for (int b = 0; b < samples.size(); b++) {
+                        NDArray prefix = prefixes.get(b);
+                        NDArray suffix = suffixes.get(b);
+                        prefix.tempAttach(step);
+                        suffix.tempAttach(step);
+                        NDArray[] out = joint(vlm, expert, prefix, suffix, step);
+                        out[0].attach(run);
+                        out[1].attach(run);
+                        prefixes.set(b, out[0]);
+                        suffixes.set(b, out[1]);
+                        previous.add(prefix);
+                        previous.add(suffix);
+                    }
+                }
+                previous.forEach(NDArray::close);
+                emit(sink, "vlm", layer, prefixes);
+                emit(sink, "expert", layer, suffixes);
+                progress.layerDone("vlm", layer, depth);
+            }
+        }
+    }
+
+    private NDArray images(List<VlaSample> samples, LayerSink sink, NDManager run) {
+        List<float[][][]> all = samples.stream().flatMap(s -> s.images().stream()).toList();
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("pi0 needs at least one camera image per sample");
+        }
+        int h = all.getFirst()[0].length;
+        int w = all.getFirst()[0][0].length;
+        float[] pixels = new float[all.size() * 3 * h * w];
+        int at = 0;
+        for (float[][][] image : all) {
+            for (float[][] channel : image) {
+                for (float[] row : channel) {
+                    System.arraycopy(row, 0, pixels, at, w);
+                    at += w;
+                }
+            }
+        }
+        int visionWidth = dim(vision + "embeddings.patch_embedding.weight", 0);
+        NDArray post = new SigLipEncoder(checkpoint, vision, visionWidth / VISION_HEAD_DIM, SigLipEncoder.EPS,
+                visionDepth).run(run.create(pixels, new Shape(all.size(), 3, h, w)), sink, run);
+        return Blocks.linear(post, Tensors.load(checkpoint, projector + "weight", run),
+                Tensors.load(checkpoint, projector + "bias", run));
+    }
+
+    private NDArray[] joint(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, NDManager step) {
+        int lp = Math.toIntExact(prefix.getShape().get(0));
+        int ls = Math.toIntExact(suffix.getShape().get(0));
+        NDArray hv = vlm.normed(prefix);
+        NDArray he = expert.normed(suffix);
+        NDArray q = NDArrays.concat(new NDList(JointStream.heads(vlm.queries(hv), heads, HEAD_DIM),
+                JointStream.heads(expert.queries(he), heads, HEAD_DIM)), 1);
+        NDArray k = NDArrays.concat(new NDList(JointStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM),
+                JointStream.heads(expert.keys(he), kvHeads, HEAD_DIM)), 1);
+        NDArray v = NDArrays.concat(new NDList(JointStream.heads(vlm.values(hv), kvHeads, HEAD_DIM),
+                JointStream.heads(expert.values(he), kvHeads, HEAD_DIM)), 1);
+        NDArray tables = Blocks.rotaryTables(step, lp + ls, HEAD_DIM, 10000);
+        NDArray out = Blocks.attend(Blocks.rotate(q, tables).expandDims(0), Blocks.rotate(k, tables).expandDims(0),
+                v.expandDims(0), mask(step, lp, ls), 1 / Math.sqrt(HEAD_DIM)).squeeze(0);
+        NDArray attended = out.transpose(1, 0, 2).reshape(lp + ls, (long) heads * HEAD_DIM);
+        return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
+                expert.finish(suffix, attended.get(new NDIndex(lp + ":")))};
+    }
+
+    /** Flags: prefix 0, state 1, first action 1, other actions 0; query i sees key j when cumsum(j) <= cumsum(i). */
+    private static NDArray mask(NDManager manager, int prefix, int suffix) {
+        int length = prefix + suffix;
+        int[] level = new int[length];
+        for (int i = prefix; i < length; i++) {
+            level[i] = i == prefix ? 1 : 2;
+        }
+        float[] m = new float[length * length];
+        for (int i = 0; i < length; i++) {
+            for (int j = 0; j < length; j++) {
+                m[i * length + j] = level[j] <= level[i] ? 0f : -1e30f;
+            }
+        }
+        return manager.create(m, new Shape(length, length));
+    }
+
+    private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
+        try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {
+            NDArray all = NDArrays.concat(new NDList(perSample));
+            all.attach(scope);
+            sink.accept(module, layer, all);
+        }
+    }
+}

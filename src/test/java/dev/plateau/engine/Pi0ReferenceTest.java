@@ -1,0 +1,148 @@
+package dev.plateau.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.model.CheckpointBuilder;
+import dev.plateau.model.ModelDetector;
+import dev.plateau.model.SyntheticModels;
+import dev.plateau.prune.Exporter;
+import dev.plateau.prune.PlanFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pi0's forward against an independent numpy implementation of forward-pi0.md (src/test/resources/pi0_reference.py)
+ * on a tiny checkpoint, max abs error 1e-4 on every layer of both streams; and the paper's pruned export equals the
+ * base with the same skip set, bit for bit.
+ */
+class Pi0ReferenceTest {
+    @TempDir
+    Path dir;
+
+    static List<VlaSample> samples(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<VlaSample> out = new ArrayList<>();
+        int[][] tokens = {{1, 2, 3, 4, 49}, {1, 6, 7}};
+        int[] cameras = {3, 1};
+        for (int s = 0; s < 2; s++) {
+            List<float[][][]> images = new ArrayList<>();
+            for (int c = 0; c < cameras[s]; c++) {
+                float[][][] image = new float[3][56][56];
+                for (float[][] channel : image) {
+                    for (float[] row : channel) {
+                        for (int x = 0; x < row.length; x++) {
+                            row[x] = (float) r.nextDouble(-1, 1);
+                        }
+                    }
+                }
+                images.add(image);
+            }
+            float[] state = new float[32];
+            float[][] noise = new float[50][32];
+            float[][] actions = new float[50][32];
+            for (int i = 0; i < 32; i++) {
+                state[i] = i < 7 ? (float) r.nextDouble(-1, 1) : 0;
+            }
+            for (int i = 0; i < 50; i++) {
+                for (int j = 0; j < 32; j++) {
+                    noise[i][j] = (float) r.nextDouble(-2, 2);
+                    actions[i][j] = j < 7 ? (float) r.nextDouble(-1, 1) : 0;
+                }
+            }
+            out.add(new VlaSample(images, tokens[s], state, actions, noise, s == 0 ? 0.42f : 0.9f));
+        }
+        return out;
+    }
+
+    static Map<String, Map<Integer, float[]>> run(Path checkpoint, List<VlaSample> samples, Set<Integer> skip) {
+        Map<String, Map<Integer, float[]>> out = new TreeMap<>();
+        try (Checkpoint c = Checkpoint.open(checkpoint); NDManager m = NDManager.newBaseManager()) {
+            new Pi0Forward(c, ModelDetector.detect(c)).run(samples, skip, (module, layer, states) ->
+                    out.computeIfAbsent(module, k -> new TreeMap<>()).put(layer, states.toFloatArray()), m,
+                    () -> false, DecoderStack.Progress.NONE);
+        }
+        return out;
+    }
+
+    @Test
+    void pi0MatchesTheNumpyReference() throws Exception {
+        Path ckpt = CheckpointBuilder.write(SyntheticModels.named("pi0", false).orElseThrow(), dir.resolve("m"),
+                CheckpointBuilder.Fill.RANDOM, 4, 0, false);
+        List<VlaSample> samples = samples(5);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode inputs = json.createObjectNode();
+        ArrayNode list = inputs.putArray("samples");
+        for (VlaSample s : samples) {
+            ObjectNode n = list.addObject();
+            n.set("images", json.valueToTree(s.images()));
+            n.set("tokens", json.valueToTree(s.tokens()));
+            n.set("state", json.valueToTree(s.state()));
+            n.set("noise", json.valueToTree(s.noise()));
+            n.set("actions", json.valueToTree(s.actions()));
+            n.put("time", s.time());
+        }
+        Path inputFile = Files.writeString(dir.resolve("inputs.json"), json.writeValueAsString(inputs));
+        Process p = new ProcessBuilder("python3", "src/test/resources/pi0_reference.py", ckpt.toString(),
+                inputFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        JsonNode ref = json.readTree(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, p.waitFor());
+        Map<String, Map<Integer, float[]>> ours = run(ckpt, samples, Set.of());
+        for (String module : List.of("vlm", "expert")) {
+            for (int layer = -1; layer < 18; layer++) {
+                List<Float> flat = new ArrayList<>();
+                ref.get(module).get(layer + 1).forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
+                float[] mine = ours.get(module).get(layer);
+                assertEquals(flat.size(), mine.length, module + " layer " + layer);
+                double worst = 0;
+                for (int i = 0; i < mine.length; i++) {
+                    worst = Math.max(worst, Math.abs(mine[i] - flat.get(i)));
+                }
+                assertTrue(worst <= 1e-4, module + " layer " + layer + ": max abs error " + worst);
+            }
+        }
+        assertEquals(28, ours.get("vision").size(), "input and 27 vision layers");
+    }
+
+    @Test
+    void thePapersPrunedExportEqualsTheBaseWithItsSkipSet() throws Exception {
+        Path base = CheckpointBuilder.write(SyntheticModels.named("pi0", false).orElseThrow(), dir.resolve("base"),
+                CheckpointBuilder.Fill.RANDOM, 6, 0, false);
+        Path pruned = dir.resolve("pruned");
+        try (Checkpoint c = Checkpoint.open(base)) {
+            Exporter.export(c, ModelDetector.detect(c), PlanFile.read(Path.of("sample-configs/pi0-table5.plan.json")),
+                    pruned, false);
+        }
+        List<Integer> removed = List.of(1, 2, 4, 6, 8, 9);
+        List<VlaSample> samples = samples(3);
+        Map<String, Map<Integer, float[]>> skipped = run(base, samples, Set.copyOf(removed));
+        // the export keeps pi0's config (no depth key): the forward takes the depth from the weights
+        Map<String, Map<Integer, float[]>> exported = run(pruned, samples, Set.of());
+        int position = 0;
+        for (int layer = 0; layer < 18; layer++) {
+            if (!removed.contains(layer)) {
+                for (String module : List.of("vlm", "expert")) {
+                    assertArrayEquals(skipped.get(module).get(layer), exported.get(module).get(position),
+                            module + " layer " + layer + " is the export's layer " + position);
+                }
+                position++;
+            }
+        }
+    }
+}
