@@ -10,6 +10,7 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
 import dev.plateau.engine.Devices;
+import dev.plateau.engine.Pi0Forward;
 import dev.plateau.engine.SmolVlaForward;
 import dev.plateau.engine.VlaSample;
 import dev.plateau.model.Family;
@@ -49,10 +50,10 @@ public final class Calibrator {
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
                                    String device, Path out, BooleanSupplier cancelled, DecoderStack.Progress progress)
             throws IOException {
-        if (spec.family() != Family.DECODER_LLM && spec.family() != Family.SMOLVLA) {
+        if (spec.family() == Family.GR00T_N1_5) {
             throw new CalibrationException(checkpoint.folder() + ": calibration of " + spec.family().displayName()
-                    + " needs its own forward pass, which Plateau does not have yet (SmolVLA and decoder LLMs for "
-                    + "now); bring activations recorded elsewhere (README: activation files)");
+                    + " needs its own forward pass, which Plateau does not have yet (SmolVLA, pi0 and decoder LLMs "
+                    + "for now); bring activations recorded elsewhere (README: activation files)");
         }
         if (samples < 1) {
             throw new CalibrationException("--samples must be at least 1");
@@ -66,8 +67,8 @@ public final class Calibrator {
         Map<String, byte[]> types;
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen)) {
-            if (spec.family() == Family.SMOLVLA) {
-                types = smolVla(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
+            if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
+                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
                         progress);
             } else {
                 types = decoder(checkpoint, spec, drawn, manifest, tokenizer, collector, manager, cancelled,
@@ -88,12 +89,12 @@ public final class Calibrator {
         metadata.put("seed", Long.toString(seed));
         metadata.put("manifest_lines", String.join(",", drawn.stream().map(s -> Integer.toString(s.line())).toList()));
         metadata.put("device", chosen.toString());
-        if (spec.family() == Family.SMOLVLA) {
+        if (spec.family() != Family.DECODER_LLM) {
             metadata.put("timestep_sampling", "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
         }
         metadata.put("token_types", "0 image, 1 language, 2 state, 3 action");
         ActivationFile.write(out, metadata, collector.modules(types));
-        String main = spec.family() == Family.SMOLVLA ? "vlm" : "decoder";
+        String main = spec.family() == Family.DECODER_LLM ? "decoder" : "vlm";
         return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString());
     }
 
@@ -116,19 +117,21 @@ public final class Calibrator {
     }
 
     /**
-     * SmolVLA's preprocessing: images resized with padding to resize_imgs_with_padding and mapped to [-1, 1]; the
-     * instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
-     * max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed; actions from
-     * the manifest (zero-padded) or zero.
+     * The VLA preprocessing of LeRobot: images resized with padding to the model's size (SmolVLA:
+     * resize_imgs_with_padding, padding left and top; pi0: image_resolution, padding centred, values clamped) and
+     * mapped to [-1, 1]; the instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the
+     * state zero-padded to max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the
+     * seed; actions from the manifest (zero-padded) or zero. State statistics are not applied.
      */
-    private static Map<String, byte[]> smolVla(Checkpoint checkpoint, ModelSpec spec,
-                                               List<CalibrationSet.Sample> drawn, Path manifest,
-                                               HuggingFaceTokenizer tokenizer, long seed, StateCollector collector,
-                                               NDManager manager, BooleanSupplier cancelled,
-                                               DecoderStack.Progress progress) {
+    private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
+                                           Path manifest, HuggingFaceTokenizer tokenizer, long seed,
+                                           StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                           DecoderStack.Progress progress) {
         JsonNode c = checkpoint.config();
-        int width = c.path("resize_imgs_with_padding").path(0).asInt(512);
-        int height = c.path("resize_imgs_with_padding").path(1).asInt(512);
+        boolean pi0 = spec.family() == Family.PI0;
+        JsonNode size = c.path(pi0 ? "image_resolution" : "resize_imgs_with_padding");
+        int width = size.path(pi0 ? 1 : 0).asInt(pi0 ? 224 : 512);
+        int height = size.path(pi0 ? 0 : 1).asInt(pi0 ? 224 : 512);
         int maxTokens = c.path("tokenizer_max_length").asInt(48);
         int chunk = c.path("chunk_size").asInt(50);
         int maxState = c.path("max_state_dim").asInt(32);
@@ -138,7 +141,8 @@ public final class Calibrator {
         for (CalibrationSet.Sample s : drawn) {
             String where = manifest + " line " + s.line() + ": ";
             if (s.images().isEmpty()) {
-                throw new CalibrationException(where + "SmolVLA needs at least one camera image");
+                throw new CalibrationException(where + spec.family().displayName() + " needs at least one camera "
+                        + "image");
             }
             if (s.state().length > maxState) {
                 throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
@@ -146,7 +150,9 @@ public final class Calibrator {
             }
             List<float[][][]> images = new ArrayList<>();
             for (Path file : s.images().values()) {
-                float[][][] image = Images.resizeWithPad(Images.read(file), width, height, 0f);
+                float[][][] raw = Images.read(file);
+                float[][][] image = pi0 ? Images.resizeWithCentredPad(raw, width, height, 0f)
+                        : Images.resizeWithPad(raw, width, height, 0f);
                 for (float[][] channel : image) {
                     for (float[] row : channel) {
                         for (int x = 0; x < row.length; x++) {
@@ -174,27 +180,37 @@ public final class Calibrator {
                 }
             }
             float time = (float) (0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001);
-            samples.add(new VlaSample(images, tokens(tokenizer, instruction, maxTokens, manifest,
-                    s.line()), state, actions, noise, time));
+            samples.add(new VlaSample(images, tokens(tokenizer, instruction, maxTokens, manifest, s.line()), state,
+                    actions, noise, time));
         }
-        int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
-        int depth = spec.module("vlm").orElseThrow().layerCount();
-        SmolVlaForward forward = new SmolVlaForward(checkpoint, vision, depth);
-        forward.run(samples, Set.of(), collector, manager, cancelled, progress);
-
-        int patch = Math.toIntExact(checkpoint.tensor("model.vlm_with_expert.vlm.model.vision_model.embeddings"
-                + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
-        int perImage = forward.imageTokens(width, patch);
+        int perImage;
+        if (pi0) {
+            Pi0Forward forward = new Pi0Forward(checkpoint, spec);
+            forward.run(samples, Set.of(), collector, manager, cancelled, progress);
+            perImage = forward.imageTokens();
+        } else {
+            int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
+            SmolVlaForward forward = new SmolVlaForward(checkpoint, vision, spec.module("vlm").orElseThrow()
+                    .layerCount());
+            forward.run(samples, Set.of(), collector, manager, cancelled, progress);
+            int patch = Math.toIntExact(checkpoint.tensor("model.vlm_with_expert.vlm.model.vision_model.embeddings"
+                    + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
+            perImage = forward.imageTokens(width, patch);
+        }
         ByteList prefix = new ByteList();
+        ByteList suffix = new ByteList();
         for (VlaSample s : samples) {
             prefix.add(IMAGE, s.images().size() * perImage);
             prefix.add(LANGUAGE, s.tokens().length);
-            prefix.add(STATE, 1);
+            if (pi0) {
+                suffix.add(STATE, 1);
+            } else {
+                prefix.add(STATE, 1);
+            }
+            suffix.add(ACTION, s.noise().length);
         }
-        byte[] visionTypes = new byte[collector.tokens("vision")];
-        byte[] actionTypes = new byte[collector.tokens("expert")];
-        Arrays.fill(actionTypes, ACTION);
-        return Map.of("vision", visionTypes, "vlm", prefix.toArray(), "expert", actionTypes);
+        return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prefix.toArray(), "expert",
+                suffix.toArray());
     }
 
     private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path manifest, int line) {

@@ -97,6 +97,26 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void pi0CalibrationRecordsTheStateInTheExpertStream() throws Exception {
+        Path ckpt = synth("pi0");
+        Path acts = dir.resolve("pi0.safetensors");
+        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+                "--out", acts.toString());
+        assertEquals(0, r.code(), r.err());
+        try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
+            assertEquals(18, file.modules().get("vlm").layers().size());
+            assertEquals(2 * 51, file.modules().get("expert").tokens(), "state and 50 actions per sample");
+            byte[] expert = file.tokenTypes("expert").orElseThrow();
+            assertEquals(2, expert[0]);
+            assertEquals(3, expert[1]);
+            assertEquals(2, expert[51]);
+            byte[] vlm = file.tokenTypes("vlm").orElseThrow();
+            assertEquals(2 * 2 * 16, java.util.stream.IntStream.range(0, vlm.length).filter(i -> vlm[i] == 0).count(),
+                    "2 samples x 2 cameras x 16 patches (56 x 56 images, patch 14)");
+        }
+    }
+
+    @Test
     void smolVlaRefusesUnusableSamples() throws Exception {
         Path ckpt = synth("smolvla");
         Path data = Files.createDirectory(dir.resolve("vla-data"));
