@@ -25,6 +25,13 @@ final class Blocks {
         return normed.mul(zeroCentered ? weight.add(1) : weight);
     }
 
+    /** LayerNorm over the last axis with the biased variance: (x - mean) / sqrt(var + eps) * w + b. */
+    static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
+        NDArray centred = x.sub(x.mean(new int[] {-1}, true));
+        NDArray variance = centred.pow(2).mean(new int[] {-1}, true);
+        return centred.mul(variance.add(eps).pow(-0.5)).mul(weight).add(bias);
+    }
+
     static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
     }

@@ -61,7 +61,7 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
                 emit(sink, layer, hidden, width);
             }
             NDArray last = NDArrays.concat(new NDList(hidden));
-            NDArray out = layerNorm(last, Tensors.load(checkpoint, prefix + "post_layernorm.weight", run),
+            NDArray out = Blocks.layerNorm(last, Tensors.load(checkpoint, prefix + "post_layernorm.weight", run),
                     Tensors.load(checkpoint, prefix + "post_layernorm.bias", run), eps);
             out.attach(manager);
             return out;
@@ -132,7 +132,7 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
             long tokens = x.getShape().get(1);
             long width = x.getShape().get(2);
             long headDim = width / heads;
-            NDArray a = layerNorm(x, norm1Weight, norm1Bias, eps);
+            NDArray a = Blocks.layerNorm(x, norm1Weight, norm1Bias, eps);
             NDArray q = split(Blocks.linear(a, projections[0], projections[1]), tokens, headDim);
             NDArray k = split(Blocks.linear(a, projections[2], projections[3]), tokens, headDim);
             NDArray v = split(Blocks.linear(a, projections[4], projections[5]), tokens, headDim);
@@ -145,7 +145,7 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
             }
             NDArray attended = NDArrays.concat(groups, 1).transpose(0, 2, 1, 3).reshape(1, tokens, width);
             NDArray h = x.add(Blocks.linear(attended, projections[6], projections[7]));
-            NDArray b = layerNorm(h, norm2Weight, norm2Bias, eps);
+            NDArray b = Blocks.layerNorm(h, norm2Weight, norm2Bias, eps);
             return h.add(Blocks.linear(Blocks.geluTanh(Blocks.linear(b, fc1Weight, fc1Bias)), fc2Weight, fc2Bias));
         }
 
@@ -154,12 +154,6 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
         }
     }
 
-    /** LayerNorm over the last axis with the biased variance: (x - mean) / sqrt(var + eps) * w + b. */
-    static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
-        NDArray centred = x.sub(x.mean(new int[] {-1}, true));
-        NDArray variance = centred.pow(2).mean(new int[] {-1}, true);
-        return centred.mul(variance.add(eps).pow(-0.5)).mul(weight).add(bias);
-    }
 
     /**
      * SmolVLM's connector input: pixel shuffle by {@code scale}. [B, S*S, D] becomes [B, (S/s)^2, D s^2], each output
