@@ -15,6 +15,7 @@ import dev.plateau.prune.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,14 +100,33 @@ public final class Workbench {
         return Calibrations.calibrate(checkpoint, data, samples, seed, device, out, cancelled, progress);
     }
 
-    /** The demo checkpoint, written on first use (or again when {@code rebuild}). */
+    /**
+     * The demo checkpoint, written on first use, again when {@code rebuild}, and again when the one on disk no longer
+     * has the demo's current layout (an older Plateau wrote it, or it was damaged).
+     */
     public Path demoCheckpoint(boolean rebuild) {
         Path demo = home.resolve("demo").resolve(DEMO_MODEL + "-tiny");
-        if (rebuild || !Files.isRegularFile(demo.resolve(Checkpoint.CONFIG))) {
-            SyntheticCheckpoint synthetic = SyntheticModels.named(DEMO_MODEL, false).orElseThrow();
+        SyntheticCheckpoint synthetic = SyntheticModels.named(DEMO_MODEL, false).orElseThrow();
+        if (rebuild || !hasLayout(demo, synthetic)) {
             write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true);
         }
         return demo;
+    }
+
+    /** Whether {@code folder} holds exactly the tensors (names and shapes) of {@code synthetic}. */
+    private static boolean hasLayout(Path folder, SyntheticCheckpoint synthetic) {
+        if (!Files.isRegularFile(folder.resolve(Checkpoint.CONFIG))) {
+            return false;
+        }
+        try (Checkpoint existing = Checkpoint.open(folder)) {
+            Map<String, List<Long>> want = new HashMap<>();
+            synthetic.tensors().forEach(t -> want.put(t.name(), t.shape()));
+            Map<String, List<Long>> have = new HashMap<>();
+            existing.tensors().forEach((name, e) -> have.put(name, e.info().shape()));
+            return want.equals(have);
+        } catch (CheckpointException e) {
+            return false;
+        }
     }
 
     /**

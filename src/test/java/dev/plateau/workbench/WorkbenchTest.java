@@ -33,6 +33,19 @@ class WorkbenchTest {
         assertTrue(Files.exists(demo.resolve("policy_preprocessor.json")));
     }
 
+    @Test
+    void aStaleOrDamagedDemoIsWrittenAgain() throws Exception {
+        Workbench workbench = new Workbench(home);
+        Path demo = workbench.demoCheckpoint(false);
+        Files.write(demo.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        assertEquals(Family.SMOLVLA, workbench.inspect(workbench.demoCheckpoint(false)).family());
+        Path other = workbench.synthesize("llama", false, home.resolve("llama"), 0, 1, false);
+        Files.copy(other.resolve("model.safetensors"), demo.resolve("model.safetensors"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(Family.SMOLVLA, workbench.inspect(workbench.demoCheckpoint(false)).family(),
+                "a demo with another layout is replaced");
+    }
+
     /** Hugging Face cache snapshots are folders of symbolic links into a blob store. */
     @Test
     void opensAHuggingFaceCacheSnapshotOfSymbolicLinks() throws Exception {
