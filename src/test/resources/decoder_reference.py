@@ -6,32 +6,12 @@ Usage: python3 decoder_reference.py CHECKPOINT_DIR SEQUENCES_JSON  ->  JSON {"in
 where rows concatenates the samples' token vectors in order.
 """
 import json
-import struct
 import sys
 
 import numpy as np
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        blob = f.read()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n])
-    header.pop("__metadata__", None)
-    data = blob[8 + n:]
-    out = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        raw = data[b:e]
-        if info["dtype"] == "BF16":
-            bits = np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16
-            values = bits.view(np.float32)
-        elif info["dtype"] == "F32":
-            values = np.frombuffer(raw, dtype="<f4")
-        else:
-            raise ValueError(info["dtype"])
-        out[name] = values.reshape(info["shape"]).astype(np.float32)
-    return out
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from siglip_reference import read_safetensors  # noqa: E402
 
 
 def rms_norm(x, w, eps, gemma):

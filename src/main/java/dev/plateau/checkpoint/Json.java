@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** Strict JSON reading of the small files in a checkpoint folder (config.json, index.json), and pretty writing. */
 public final class Json {
@@ -45,6 +46,14 @@ public final class Json {
     /** Writes {@code node} pretty-printed with a final newline. */
     public static void write(Path file, JsonNode node) throws IOException {
         Files.writeString(file, MAPPER.writeValueAsString(node) + "\n");
+    }
+
+    /** Writes {@code node} to a temporary file beside {@code file}, then renames it onto {@code file}. */
+    public static void writeAtomically(Path file, JsonNode node) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+        write(temp, node);
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A JSON parse error in words, without the parser's internals. */

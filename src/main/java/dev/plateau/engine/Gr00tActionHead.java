@@ -60,7 +60,7 @@ public final class Gr00tActionHead {
                 features.add(Blocks.layerNorm(e, load(HEAD + "vlln.weight", run), load(HEAD + "vlln.bias", run),
                         1e-5));
             }
-            emit(sink, "vl_self_attention", -1, features);
+            TwoStreams.emit(sink, "vl_self_attention", -1, features);
             for (int block = 0; block < vlsaDepth; block++) {
                 check(cancelled);
                 if (skipVlsa.contains(block)) {
@@ -74,7 +74,7 @@ public final class Gr00tActionHead {
                     return h.add(feedForward(Blocks.layerNorm(h, load(p + "norm3.weight", step),
                             load(p + "norm3.bias", step), 1e-5), p + "ff.", step));
                 });
-                emit(sink, "vl_self_attention", block, features);
+                TwoStreams.emit(sink, "vl_self_attention", block, features);
                 progress.layerDone("vl_self_attention", block, vlsaDepth);
             }
             List<NDArray> tokens = new ArrayList<>();
@@ -84,7 +84,7 @@ public final class Gr00tActionHead {
                 temb.add(timestepEmbedding(k, run));
                 tokens.add(ditInput(s, k, run));
             }
-            emit(sink, "dit", -1, tokens);
+            TwoStreams.emit(sink, "dit", -1, tokens);
             int position = 0;
             for (int block = 0; block < ditDepth; block++) {
                 check(cancelled);
@@ -111,7 +111,7 @@ public final class Gr00tActionHead {
                         tokens.set(b, y);
                     }
                 }
-                emit(sink, "dit", block, tokens);
+                TwoStreams.emit(sink, "dit", block, tokens);
                 progress.layerDone("dit", block, ditDepth);
             }
         }
@@ -230,13 +230,5 @@ public final class Gr00tActionHead {
             System.arraycopy(rows[r], 0, out, r * rows[0].length, rows[0].length);
         }
         return out;
-    }
-
-    private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
-        try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {
-            NDArray all = NDArrays.concat(new NDList(perSample));
-            all.attach(scope);
-            sink.accept(module, layer, all);
-        }
     }
 }

@@ -13,7 +13,6 @@ import dev.plateau.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -103,62 +102,18 @@ public final class Pi0Forward {
                 suffixes.add(NDArrays.concat(new NDList(state, ActionSuffix.embed(checkpoint, policy, s, expertWidth,
                         minPeriod, maxPeriod, run))));
             }
-            emit(sink, "vlm", -1, prefixes);
-            emit(sink, "expert", -1, suffixes);
-            for (int layer = 0; layer < depth; layer++) {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("calibration cancelled");
-                }
-                if (skip.contains(layer)) {
-                    progress.layerDone("vlm", layer, depth);
-                    continue;
-                }
-                List<NDArray> previous = new ArrayList<>();
-                try (NDManager step = run.newSubManager()) {
-                    JointStream vlm = new JointStream(checkpoint, vlmLayers + layer + ".", EPS, true, step);
-                    JointStream expert = new JointStream(checkpoint, expertLayers + layer + ".", EPS, true, step);
-                    for (int b = 0; b < samples.size(); b++) {
-                        NDArray prefix = prefixes.get(b);
-                        NDArray suffix = suffixes.get(b);
-                        prefix.tempAttach(step);
-                        suffix.tempAttach(step);
-                        NDArray[] out = joint(vlm, expert, prefix, suffix, step);
-                        out[0].attach(run);
-                        out[1].attach(run);
-                        prefixes.set(b, out[0]);
-                        suffixes.set(b, out[1]);
-                        previous.add(prefix);
-                        previous.add(suffix);
-                    }
-                }
-                previous.forEach(NDArray::close);
-                emit(sink, "vlm", layer, prefixes);
-                emit(sink, "expert", layer, suffixes);
-                progress.layerDone("vlm", layer, depth);
-            }
+            TwoStreams.run(depth, skip, prefixes, suffixes, (layer, step) -> new JointStream[] {
+                new JointStream(checkpoint, vlmLayers + layer + ".", EPS, true, step),
+                new JointStream(checkpoint, expertLayers + layer + ".", EPS, true, step)},
+                (vlm, expert, prefix, suffix, position, step) -> joint(vlm, expert, prefix, suffix, step),
+                sink, run, cancelled, progress);
         }
     }
 
     private NDArray images(List<VlaSample> samples, LayerSink sink, NDManager run) {
-        List<float[][][]> all = samples.stream().flatMap(s -> s.images().stream()).toList();
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("pi0 needs at least one camera image per sample");
-        }
-        int h = all.getFirst()[0].length;
-        int w = all.getFirst()[0][0].length;
-        float[] pixels = new float[all.size() * 3 * h * w];
-        int at = 0;
-        for (float[][][] image : all) {
-            for (float[][] channel : image) {
-                for (float[] row : channel) {
-                    System.arraycopy(row, 0, pixels, at, w);
-                    at += w;
-                }
-            }
-        }
         int visionWidth = dim(vision + "embeddings.patch_embedding.weight", 0);
         NDArray post = new SigLipEncoder(checkpoint, vision, visionWidth / VISION_HEAD_DIM, SigLipEncoder.EPS,
-                visionDepth).run(run.create(pixels, new Shape(all.size(), 3, h, w)), sink, run);
+                visionDepth).run(TwoStreams.pixels(samples, run), sink, run);
         return Blocks.linear(post, Tensors.load(checkpoint, projector + "weight", run),
                 Tensors.load(checkpoint, projector + "bias", run));
     }
@@ -196,13 +151,5 @@ public final class Pi0Forward {
             }
         }
         return manager.create(m, new Shape(length, length));
-    }
-
-    private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
-        try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {
-            NDArray all = NDArrays.concat(new NDList(perSample));
-            all.attach(scope);
-            sink.accept(module, layer, all);
-        }
     }
 }

@@ -12,7 +12,6 @@ import dev.plateau.checkpoint.CheckpointException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -109,65 +108,19 @@ public final class SmolVlaForward {
                 prefixes.add(NDArrays.concat(new NDList(own, language, state)));
                 suffixes.add(ActionSuffix.embed(checkpoint, "model.", s, expertWidth, minPeriod, maxPeriod, run));
             }
-            emit(sink, "vlm", -1, prefixes);
-            emit(sink, "expert", -1, suffixes);
-            int position = 0;
-            for (int layer = 0; layer < depth; layer++) {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("calibration cancelled");
-                }
-                if (skip.contains(layer)) {
-                    progress.layerDone("vlm", layer, depth);
-                    continue;
-                }
-                boolean joint = position++ % every == 0;
-                List<NDArray> previous = new ArrayList<>();
-                try (NDManager step = run.newSubManager()) {
-                    JointStream vlm = new JointStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, false, step);
-                    JointStream expert = new JointStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, false, step);
-                    for (int b = 0; b < samples.size(); b++) {
-                        NDArray prefix = prefixes.get(b);
-                        NDArray suffix = suffixes.get(b);
-                        prefix.tempAttach(step);
-                        suffix.tempAttach(step);
-                        NDArray[] out = joint ? joint(vlm, expert, prefix, suffix, step)
-                                : cross(vlm, expert, prefix, suffix, step);
-                        out[0].attach(run);
-                        out[1].attach(run);
-                        prefixes.set(b, out[0]);
-                        suffixes.set(b, out[1]);
-                        previous.add(prefix);
-                        previous.add(suffix);
-                    }
-                }
-                previous.forEach(NDArray::close);
-                emit(sink, "vlm", layer, prefixes);
-                emit(sink, "expert", layer, suffixes);
-                progress.layerDone("vlm", layer, depth);
-            }
+            TwoStreams.run(depth, skip, prefixes, suffixes, (layer, step) -> new JointStream[] {
+                new JointStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, false, step),
+                new JointStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, false, step)},
+                (vlm, expert, prefix, suffix, position, step) -> position % every == 0
+                        ? joint(vlm, expert, prefix, suffix, step) : cross(vlm, expert, prefix, suffix, step),
+                sink, run, cancelled, progress);
         }
     }
 
     /** Vision tower, pixel shuffle, connector, times sqrt(width): [images, tokens per image, width]. */
     private NDArray images(List<VlaSample> samples, LayerSink sink, NDManager run) {
-        List<float[][][]> all = samples.stream().flatMap(s -> s.images().stream()).toList();
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("SmolVLA needs at least one camera image per sample");
-        }
-        int h = all.getFirst()[0].length;
-        int w = all.getFirst()[0][0].length;
-        float[] pixels = new float[all.size() * 3 * h * w];
-        int at = 0;
-        for (float[][][] image : all) {
-            for (float[][] channel : image) {
-                for (float[] row : channel) {
-                    System.arraycopy(row, 0, pixels, at, w);
-                    at += w;
-                }
-            }
-        }
         NDArray post = new SigLipEncoder(checkpoint, VISION, visionWidth / HEAD_DIM, SigLipEncoder.EPS, visionDepth)
-                .run(run.create(pixels, new Shape(all.size(), 3, h, w)), sink, run);
+                .run(TwoStreams.pixels(samples, run), sink, run);
         NDArray shuffled = SigLipEncoder.pixelShuffle(post, scale);
         return Blocks.linear(shuffled, Tensors.load(checkpoint, ROOT + "vlm.model.connector.modality_projection.proj"
                 + ".weight", run), null).mul((float) Math.sqrt(textWidth));
@@ -254,13 +207,5 @@ public final class SmolVlaForward {
             timescale[k] = (float) Math.pow(10000, (2f / HEAD_DIM) * k);
         }
         return Blocks.rotaryTables(manager, positions, HEAD_DIM, (p, k) -> p / timescale[k]);
-    }
-
-    private static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
-        try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {
-            NDArray all = NDArrays.concat(new NDList(perSample));
-            all.attach(scope);
-            sink.accept(module, layer, all);
-        }
     }
 }

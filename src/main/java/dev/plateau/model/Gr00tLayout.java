@@ -48,15 +48,8 @@ public final class Gr00tLayout {
         TensorListing t = new TensorListing(false);
         String eagle = "backbone.eagle_model.";
         String vision = eagle + "vision_model.vision_model.";
-        int patches = (d.imageSize() / d.patch()) * (d.imageSize() / d.patch());
-        t.add(vision + "embeddings.patch_embedding.weight", BF16, d.visionWidth(), 3, d.patch(), d.patch());
-        t.add(vision + "embeddings.patch_embedding.bias", BF16, d.visionWidth());
-        t.add(vision + "embeddings.position_embedding.weight", BF16, patches, d.visionWidth());
-        for (int l = 0; l < d.visionLayers(); l++) {
-            SigLipLayers.add(t, vision + "encoder.layers." + l + ".", d.visionWidth(), d.visionMlp(), BF16);
-        }
-        t.add(vision + "post_layernorm.weight", BF16, d.visionWidth());
-        t.add(vision + "post_layernorm.bias", BF16, d.visionWidth());
+        SigLipLayers.addTower(t, vision, d.visionWidth(), d.visionLayers(), d.visionMlp(), d.patch(), d.imageSize(),
+                BF16);
         t.add(eagle + "mlp1.0.weight", BF16, d.llmWidth(), d.visionWidth());
         t.add(eagle + "mlp1.0.bias", BF16, d.llmWidth());
         String lm = eagle + "language_model.model.";

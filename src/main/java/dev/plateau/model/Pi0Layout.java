@@ -41,15 +41,8 @@ public final class Pi0Layout {
         String pg = root + "paligemma.model.";
         String vision = pg + "vision_tower.vision_model.";
         TensorListing t = new TensorListing(true);
-        int patches = (d.imageSize() / d.patch()) * (d.imageSize() / d.patch());
-        t.add(vision + "embeddings.patch_embedding.weight", BF16, d.visionWidth(), 3, d.patch(), d.patch());
-        t.add(vision + "embeddings.patch_embedding.bias", BF16, d.visionWidth());
-        t.add(vision + "embeddings.position_embedding.weight", BF16, patches, d.visionWidth());
-        for (int l = 0; l < d.visionLayers(); l++) {
-            SigLipLayers.add(t, vision + "encoder.layers." + l + ".", d.visionWidth(), d.visionMlp(), BF16);
-        }
-        t.add(vision + "post_layernorm.weight", BF16, d.visionWidth());
-        t.add(vision + "post_layernorm.bias", BF16, d.visionWidth());
+        SigLipLayers.addTower(t, vision, d.visionWidth(), d.visionLayers(), d.visionMlp(), d.patch(), d.imageSize(),
+                BF16);
         t.add(pg + "multi_modal_projector.linear.weight", BF16, d.vlmWidth(), d.visionWidth());
         t.add(pg + "multi_modal_projector.linear.bias", BF16, d.vlmWidth());
         t.add(root + "paligemma.lm_head.weight", BF16, d.vocab(), d.vlmWidth());

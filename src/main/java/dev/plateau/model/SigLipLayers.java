@@ -7,6 +7,20 @@ final class SigLipLayers {
     private SigLipLayers() {
     }
 
+    /** A whole SigLIP tower under {@code vision} (e.g. {@code ...vision_model.}): embeddings, layers, post-LayerNorm. */
+    static void addTower(TensorListing t, String vision, int width, int layers, int mlp, int patch, int imageSize,
+                         DType dtype) {
+        int patches = (imageSize / patch) * (imageSize / patch);
+        t.add(vision + "embeddings.patch_embedding.weight", dtype, width, 3, patch, patch);
+        t.add(vision + "embeddings.patch_embedding.bias", dtype, width);
+        t.add(vision + "embeddings.position_embedding.weight", dtype, patches, width);
+        for (int l = 0; l < layers; l++) {
+            add(t, vision + "encoder.layers." + l + ".", width, mlp, dtype);
+        }
+        t.add(vision + "post_layernorm.weight", dtype, width);
+        t.add(vision + "post_layernorm.bias", dtype, width);
+    }
+
     static void add(TensorListing t, String prefix, int width, int mlp, DType dtype) {
         t.add(prefix + "layer_norm1.weight", dtype, width);
         t.add(prefix + "layer_norm1.bias", dtype, width);

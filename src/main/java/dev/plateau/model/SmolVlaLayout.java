@@ -41,15 +41,8 @@ public final class SmolVlaLayout {
         String expert = "model.vlm_with_expert.lm_expert.";
         TensorListing t = new TensorListing(false);
         String vision = vlm + "vision_model.";
-        int patches = (d.imageSize() / d.patch()) * (d.imageSize() / d.patch());
-        t.add(vision + "embeddings.patch_embedding.weight", BF16, d.visionWidth(), 3, d.patch(), d.patch());
-        t.add(vision + "embeddings.patch_embedding.bias", BF16, d.visionWidth());
-        t.add(vision + "embeddings.position_embedding.weight", BF16, patches, d.visionWidth());
-        for (int l = 0; l < d.visionLayers(); l++) {
-            SigLipLayers.add(t, vision + "encoder.layers." + l + ".", d.visionWidth(), d.visionMlp(), BF16);
-        }
-        t.add(vision + "post_layernorm.weight", BF16, d.visionWidth());
-        t.add(vision + "post_layernorm.bias", BF16, d.visionWidth());
+        SigLipLayers.addTower(t, vision, d.visionWidth(), d.visionLayers(), d.visionMlp(), d.patch(), d.imageSize(),
+                BF16);
         long shuffled = (long) d.visionWidth() * d.scaleFactor() * d.scaleFactor();
         t.add(vlm + "connector.modality_projection.proj.weight", BF16, d.textWidth(), shuffled);
         t.add(vlm + "text_model.embed_tokens.weight", BF16, d.vocab(), d.textWidth());

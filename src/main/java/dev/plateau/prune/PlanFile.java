@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,10 +52,7 @@ public final class PlanFile {
         }
         ArrayNode problems = root.putArray("problems");
         plan.problems().forEach(problems::add);
-        Path absolute = file.toAbsolutePath();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
-        Json.write(temp, root);
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Json.writeAtomically(file, root);
     }
 
     /** Reads a plan; structural problems are a {@link PlanException} naming the file. */
