@@ -132,12 +132,10 @@ public final class SmolVlaForward {
         int chunk = Math.toIntExact(suffix.getShape().get(0));
         NDArray hv = vlm.normed(prefix);
         NDArray he = expert.normed(suffix);
-        NDArray q = NDArrays.concat(new NDList(JointStream.heads(vlm.queries(hv), heads, HEAD_DIM),
-                JointStream.heads(expert.queries(he), heads, HEAD_DIM)), 1);
-        NDArray k = NDArrays.concat(new NDList(JointStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM),
-                JointStream.heads(expert.keys(he), kvHeads, HEAD_DIM)), 1);
-        NDArray v = NDArrays.concat(new NDList(JointStream.heads(vlm.values(hv), kvHeads, HEAD_DIM),
-                JointStream.heads(expert.values(he), kvHeads, HEAD_DIM)), 1);
+        NDArray[] qkv = TwoStreams.jointQkv(vlm, expert, hv, he, heads, kvHeads, HEAD_DIM);
+        NDArray q = qkv[0];
+        NDArray k = qkv[1];
+        NDArray v = qkv[2];
         NDArray tables = rotary(step, lp + chunk);
         NDArray attended = attend(Blocks.rotate(q, tables), Blocks.rotate(k, tables), v, jointMask(step, lp, chunk));
         return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),

@@ -95,6 +95,21 @@ final class TwoStreams {
         }
     }
 
+    /**
+     * Queries, keys and values of both streams, each from its own normalised input and weights, concatenated along
+     * the sequence with the prefix first: [heads, prefix + suffix, headDim] (keys and values with kvHeads heads).
+     */
+    static NDArray[] jointQkv(JointStream vlm, JointStream expert, NDArray prefixNormed, NDArray suffixNormed,
+                              int heads, int kvHeads, int headDim) {
+        return new NDArray[] {
+            NDArrays.concat(new NDList(JointStream.heads(vlm.queries(prefixNormed), heads, headDim),
+                    JointStream.heads(expert.queries(suffixNormed), heads, headDim)), 1),
+            NDArrays.concat(new NDList(JointStream.heads(vlm.keys(prefixNormed), kvHeads, headDim),
+                    JointStream.heads(expert.keys(suffixNormed), kvHeads, headDim)), 1),
+            NDArrays.concat(new NDList(JointStream.heads(vlm.values(prefixNormed), kvHeads, headDim),
+                    JointStream.heads(expert.values(suffixNormed), kvHeads, headDim)), 1)};
+    }
+
     /** All samples' states of a module, concatenated, to the sink. */
     static void emit(LayerSink sink, String module, int layer, List<NDArray> perSample) {
         try (NDManager scope = perSample.getFirst().getManager().newSubManager()) {

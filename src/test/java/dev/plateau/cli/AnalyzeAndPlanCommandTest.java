@@ -1,6 +1,7 @@
 package dev.plateau.cli;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static dev.plateau.cli.Cli.plateau;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plateau.analysis.ActivationFile;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -28,16 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyzeAndPlanCommandTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result plateau(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /**
      * 16 layers whose states sit on plateaus: within a plateau each layer is the previous one plus a little noise,
@@ -75,7 +64,7 @@ class AnalyzeAndPlanCommandTest {
     void analyzePlanAndCheckAgainstACheckpoint() throws Exception {
         Path acts = smolVlaActivations();
         Path analysis = dir.resolve("analysis.json");
-        Result analyzed = plateau("analyze", acts.toString(), "--metric", "cka,cosine", "--out", analysis.toString());
+        Cli.Result analyzed = plateau("analyze", acts.toString(), "--metric", "cka,cosine", "--out", analysis.toString());
         assertEquals(0, analyzed.code(), analyzed.err());
         assertTrue(analyzed.out().contains("vlm: 16 layers, 96 tokens, width 24"), analyzed.out());
         JsonNode a = new ObjectMapper().readTree(analysis.toFile());
@@ -85,7 +74,7 @@ class AnalyzeAndPlanCommandTest {
         assertTrue(cka.get("adjacent").get(5).asDouble() > 0.8, "layer 5 continues it");
 
         Path plan = dir.resolve("plan.json");
-        Result planned = plateau("plan", analysis.toString(), "--k", "vlm=5", "--out", plan.toString());
+        Cli.Result planned = plateau("plan", analysis.toString(), "--k", "vlm=5", "--out", plan.toString());
         assertEquals(0, planned.code(), planned.err());
         JsonNode p = new ObjectMapper().readTree(plan.toFile());
         assertEquals("smolvla", p.get("family").asText());
@@ -97,7 +86,7 @@ class AnalyzeAndPlanCommandTest {
 
         Path checkpoint = dir.resolve("smolvla");
         assertEquals(0, plateau("synth", "smolvla", "--out", checkpoint.toString()).code());
-        Result checked = plateau("plan", "--check", plan.toString(), checkpoint.toString());
+        Cli.Result checked = plateau("plan", "--check", plan.toString(), checkpoint.toString());
         assertEquals(0, checked.code(), checked.err());
         assertTrue(checked.out().contains("is a valid plan"), checked.out());
     }
@@ -108,7 +97,7 @@ class AnalyzeAndPlanCommandTest {
         Path analysis = dir.resolve("analysis.json");
         assertEquals(0, plateau("analyze", acts.toString(), "--out", analysis.toString()).code());
         Path plan = dir.resolve("plan.json");
-        Result planned = plateau("plan", analysis.toString(), "--k", "vlm=3", "--out", plan.toString());
+        Cli.Result planned = plateau("plan", analysis.toString(), "--k", "vlm=3", "--out", plan.toString());
         assertEquals(0, planned.code(), planned.err());
         JsonNode p = new ObjectMapper().readTree(plan.toFile());
         for (String module : List.of("vlm", "expert")) {
@@ -129,7 +118,7 @@ class AnalyzeAndPlanCommandTest {
         for (String[] pair : new String[][] {{"smolvla", "smolvla"}, {"pi0", "pi0"}, {"gr00t", "gr00t"}}) {
             Path checkpoint = dir.resolve(pair[0]);
             assertEquals(0, plateau("synth", pair[0], "--out", checkpoint.toString()).code());
-            Result r = plateau("plan", "--check", "sample-configs/" + pair[1] + "-table5.plan.json",
+            Cli.Result r = plateau("plan", "--check", "sample-configs/" + pair[1] + "-table5.plan.json",
                     checkpoint.toString());
             assertEquals(0, r.code(), pair[0] + ": " + r.err());
         }
@@ -141,7 +130,7 @@ class AnalyzeAndPlanCommandTest {
         assertEquals(0, plateau("synth", "gr00t", "--out", checkpoint.toString()).code());
         Path plan = dir.resolve("bad.json");
         Files.writeString(plan, "{\"family\": \"gr00t_n1_5\", \"modules\": {\"dit\": {\"remove\": [1, 3]}}}");
-        Result r = plateau("plan", "--check", plan.toString(), checkpoint.toString());
+        Cli.Result r = plateau("plan", "--check", plan.toString(), checkpoint.toString());
         assertAll(
                 () -> assertEquals(2, r.code()),
                 () -> assertEquals(1, r.err().lines().count(), r.err()),
@@ -149,7 +138,7 @@ class AnalyzeAndPlanCommandTest {
                         + "position 1, which is self-attention"), r.err()),
                 () -> assertTrue(r.err().contains("the nearest valid choice of 2 is [1, 2]"), r.err()));
         Files.writeString(plan, "{\"family\": \"pi0\", \"modules\": {\"vlm\": {\"remove\": [1]}}}");
-        Result family = plateau("plan", "--check", plan.toString(), checkpoint.toString());
+        Cli.Result family = plateau("plan", "--check", plan.toString(), checkpoint.toString());
         assertTrue(family.err().contains("the plan is for pi0 but the checkpoint is gr00t_n1_5"), family.err());
     }
 
@@ -188,7 +177,7 @@ class AnalyzeAndPlanCommandTest {
                 new ActivationFile.ModuleStates("flat", List.of(plateaus(10, 3, 5).getFirst(), constant), null,
                         null)));
         Path analysis = dir.resolve("a.json");
-        Result r = plateau("analyze", acts.toString(), "--metric", "all", "--out", analysis.toString());
+        Cli.Result r = plateau("analyze", acts.toString(), "--metric", "all", "--out", analysis.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode a = new ObjectMapper().readTree(analysis.toFile());
         assertEquals("[[1.0]]", a.get("modules").get("single").get("metrics").get("cka").get("matrix").toString());
@@ -196,13 +185,13 @@ class AnalyzeAndPlanCommandTest {
         assertEquals(0.0, flat.get("adjacent").get(1).asDouble());
         assertTrue(flat.get("notes").get(0).asText().startsWith("layer 1 has zero variance"));
         assertTrue(r.out().contains("note: layer 1 has zero variance"), r.out());
-        Result plan = plateau("plan", analysis.toString(), "--k", "single=1", "--out", dir.resolve("p.json").toString());
+        Cli.Result plan = plateau("plan", analysis.toString(), "--k", "single=1", "--out", dir.resolve("p.json").toString());
         assertEquals(2, plan.code());
         assertTrue(plan.err().contains("single: k = 1 is outside 0..0"), plan.err());
     }
 
     private void assertBadInput(Path acts, String expected) {
-        Result r = plateau("analyze", acts.toString(), "--out", dir.resolve("out.json").toString());
+        Cli.Result r = plateau("analyze", acts.toString(), "--out", dir.resolve("out.json").toString());
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains(acts.getFileName().toString()) && r.err().contains(expected), r.err());

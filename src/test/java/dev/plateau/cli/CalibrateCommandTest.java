@@ -1,5 +1,6 @@
 package dev.plateau.cli;
 
+import static dev.plateau.cli.Cli.plateau;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,16 +20,6 @@ class CalibrateCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result plateau(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private Path synth(String model) {
         Path ckpt = dir.resolve(model);
         assertEquals(0, plateau("synth", model, "--out", ckpt.toString()).code());
@@ -42,11 +31,11 @@ class CalibrateCommandTest {
         for (String model : new String[] {"llama", "qwen2", "qwen3", "gemma", "mistral"}) {
             Path ckpt = synth(model);
             Path acts = dir.resolve(model + ".safetensors");
-            Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "5",
+            Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "5",
                     "--seed", "3", "--out", acts.toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("5 samples"), r.out());
-            Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve(model + ".json").toString());
+            Cli.Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve(model + ".json").toString());
             assertEquals(0, analyzed.code(), analyzed.err());
             assertTrue(analyzed.out().startsWith("decoder: "), analyzed.out());
         }
@@ -67,7 +56,7 @@ class CalibrateCommandTest {
     @Test
     void familiesWithoutAForwardPassSaySo() {
         Path ckpt = synth("gr00t");
-        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out",
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out",
                 dir.resolve("x.safetensors").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("calibration of GR00T-N1.5 needs its own forward pass"), r.err());
@@ -77,7 +66,7 @@ class CalibrateCommandTest {
     void smolVlaCalibrationRecordsVisionVlmAndExpertWithTokenTypes() throws Exception {
         Path ckpt = synth("smolvla");
         Path acts = dir.resolve("smolvla.safetensors");
-        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
                 "--out", acts.toString());
         assertEquals(0, r.code(), r.err());
         try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
@@ -91,7 +80,7 @@ class CalibrateCommandTest {
             assertEquals(3, java.util.stream.IntStream.range(0, types.length).filter(i -> types[i] == 2).count());
             assertEquals("smolvla", file.metadata().get("family"));
         }
-        Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve("a.json").toString());
+        Cli.Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve("a.json").toString());
         assertEquals(0, analyzed.code(), analyzed.err());
         assertTrue(analyzed.out().contains("expert: 16 layers, 150 tokens"), analyzed.out());
     }
@@ -100,7 +89,7 @@ class CalibrateCommandTest {
     void pi0CalibrationRecordsTheStateInTheExpertStream() throws Exception {
         Path ckpt = synth("pi0");
         Path acts = dir.resolve("pi0.safetensors");
-        Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
                 "--out", acts.toString());
         assertEquals(0, r.code(), r.err());
         try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
@@ -175,7 +164,7 @@ class CalibrateCommandTest {
         return dir.resolve("out.safetensors").toString();
     }
 
-    private void assertBad(Result r, String expected) {
+    private void assertBad(Cli.Result r, String expected) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains(expected), r.err());

@@ -1,12 +1,11 @@
 package dev.plateau.cli;
 
+import static dev.plateau.cli.Cli.plateau;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,21 +16,11 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result plateau(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void jsonListsModulesParamsDtypesAndShards() throws Exception {
         Path ckpt = dir.resolve("gr00t");
         assertEquals(0, plateau("synth", "gr00t", "--out", ckpt.toString(), "--shard-mb", "1").code());
-        Result r = plateau("inspect", ckpt.toString(), "--json");
+        Cli.Result r = plateau("inspect", ckpt.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals("gr00t_n1_5", json.get("family").asText());
@@ -56,7 +45,7 @@ class InspectCommandTest {
     void textNamesFamilyModulesAndRules() {
         Path ckpt = dir.resolve("pi0");
         assertEquals(0, plateau("synth", "pi0-openpi", "--out", ckpt.toString()).code());
-        Result r = plateau("inspect", ckpt.toString());
+        Cli.Result r = plateau("inspect", ckpt.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("pi0 checkpoint"), r.out());
         assertTrue(r.out().contains("openpi naming"), r.out());
@@ -69,7 +58,7 @@ class InspectCommandTest {
     void synthRefusesToOverwriteWithoutForce() {
         Path ckpt = dir.resolve("llama");
         assertEquals(0, plateau("synth", "llama", "--out", ckpt.toString()).code());
-        Result again = plateau("synth", "llama", "--out", ckpt.toString());
+        Cli.Result again = plateau("synth", "llama", "--out", ckpt.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already exists") && again.err().contains("--force"), again.err());
         assertEquals(0, plateau("synth", "qwen3", "--out", ckpt.toString(), "--force").code());
@@ -78,7 +67,7 @@ class InspectCommandTest {
 
     @Test
     void unknownSynthModelAndUnknownOptionsAreBadInput() {
-        Result unknown = plateau("synth", "bert", "--out", dir.resolve("x").toString());
+        Cli.Result unknown = plateau("synth", "bert", "--out", dir.resolve("x").toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("choose one of smolvla"), unknown.err());
         assertEquals(2, plateau("inspect").code());

@@ -1,10 +1,9 @@
 package dev.plateau.cli;
 
+import static dev.plateau.cli.Cli.plateau;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,31 +14,21 @@ class PruneCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result plateau(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void pruneWritesAVerifiedExportAndVerifyAgrees() {
         Path ckpt = dir.resolve("smolvla");
         assertEquals(0, plateau("synth", "smolvla", "--out", ckpt.toString()).code());
         Path out = dir.resolve("smolvla-clp");
-        Result pruned = plateau("prune", ckpt.toString(), "--plan", "sample-configs/smolvla-table5.plan.json",
+        Cli.Result pruned = plateau("prune", ckpt.toString(), "--plan", "sample-configs/smolvla-table5.plan.json",
                 "--out", out.toString());
         assertEquals(0, pruned.code(), pruned.err());
         assertTrue(pruned.out().contains("config num_vlm_layers: 16 -> 10"), pruned.out());
         assertTrue(pruned.out().contains("verified "), pruned.out());
-        Result verified = plateau("verify", out.toString());
+        Cli.Result verified = plateau("verify", out.toString());
         assertEquals(0, verified.code(), verified.err());
         assertTrue(verified.out().contains("all as the loading code expects"), verified.out());
 
-        Result again = plateau("prune", ckpt.toString(), "--plan", "sample-configs/smolvla-table5.plan.json",
+        Cli.Result again = plateau("prune", ckpt.toString(), "--plan", "sample-configs/smolvla-table5.plan.json",
                 "--out", out.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("--force"), again.err());
@@ -53,7 +42,7 @@ class PruneCommandTest {
         assertEquals(0, plateau("synth", "smolvla", "--out", ckpt.toString()).code());
         Path plan = Files.writeString(dir.resolve("odd.json"), "{\"family\": \"smolvla\", \"modules\": {"
                 + "\"vlm\": {\"remove\": [1, 3]}, \"expert\": {\"remove\": [1, 3]}}}");
-        Result r = plateau("prune", ckpt.toString(), "--plan", plan.toString(), "--out", dir.resolve("x").toString());
+        Cli.Result r = plateau("prune", ckpt.toString(), "--plan", plan.toString(), "--out", dir.resolve("x").toString());
         assertEquals(2, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("vlm layer 2 (joint attention with the expert) would move to position 1"),
@@ -72,7 +61,7 @@ class PruneCommandTest {
         String config = Files.readString(ckpt.resolve("config.json")).replace("\"num_hidden_layers\" : 16",
                 "\"num_hidden_layers\" : 17");
         Files.writeString(ckpt.resolve("config.json"), config);
-        Result r = plateau("verify", ckpt.toString());
+        Cli.Result r = plateau("verify", ckpt.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("num_hidden_layers = 17 but the weights hold 16 decoder layers"), r.err());
     }

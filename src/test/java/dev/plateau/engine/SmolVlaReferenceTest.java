@@ -1,18 +1,12 @@
 package dev.plateau.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.CheckpointBuilder;
 import dev.plateau.model.SyntheticModels;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,40 +78,10 @@ class SmolVlaReferenceTest {
         Path ckpt = CheckpointBuilder.write(SyntheticModels.named("smolvla", false).orElseThrow(), dir.resolve("m"),
                 CheckpointBuilder.Fill.RANDOM, 4, 0, false);
         List<VlaSample> samples = samples(5);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode inputs = json.createObjectNode();
-        ArrayNode list = inputs.putArray("samples");
-        for (VlaSample s : samples) {
-            ObjectNode n = list.addObject();
-            n.set("images", json.valueToTree(s.images()));
-            n.set("tokens", json.valueToTree(s.tokens()));
-            n.set("state", json.valueToTree(s.state()));
-            n.set("noise", json.valueToTree(s.noise()));
-            n.set("actions", json.valueToTree(s.actions()));
-            n.put("time", s.time());
-        }
-        Path inputFile = Files.writeString(dir.resolve("inputs.json"), json.writeValueAsString(inputs));
-        Process p = new ProcessBuilder("python3", "src/test/resources/smolvla_reference.py", ckpt.toString(),
-                inputFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        JsonNode ref = json.readTree(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertEquals(0, p.waitFor());
-
+        JsonNode ref = VlaReference.run("smolvla_reference.py", ckpt, samples, dir);
         Map<String, Map<Integer, float[]>> ours = run(ckpt, samples, Set.of());
-        for (String module : List.of("vlm", "expert")) {
-            JsonNode layers = ref.get(module);
-            assertEquals(17, layers.size());
-            for (int layer = -1; layer < 16; layer++) {
-                List<Float> flat = new ArrayList<>();
-                layers.get(layer + 1).forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
-                float[] mine = ours.get(module).get(layer);
-                assertEquals(flat.size(), mine.length, module + " layer " + layer);
-                double worst = 0;
-                for (int i = 0; i < mine.length; i++) {
-                    worst = Math.max(worst, Math.abs(mine[i] - flat.get(i)));
-                }
-                assertTrue(worst <= 1e-4, module + " layer " + layer + ": max abs error " + worst);
-            }
-        }
+        VlaReference.assertMatches(ref, ours, "vlm", 16, 1e-4);
+        VlaReference.assertMatches(ref, ours, "expert", 16, 1e-4);
         assertEquals(13, ours.get("vision").size(), "input and 12 vision layers");
     }
 }
