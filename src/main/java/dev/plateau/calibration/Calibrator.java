@@ -10,6 +10,8 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
 import dev.plateau.engine.Devices;
+import dev.plateau.engine.Gr00tActionHead;
+import dev.plateau.engine.Gr00tBackbone;
 import dev.plateau.engine.Pi0Forward;
 import dev.plateau.engine.SmolVlaForward;
 import dev.plateau.engine.VlaSample;
@@ -39,6 +41,10 @@ public final class Calibrator {
     public static final byte LANGUAGE = 1;
     public static final byte STATE = 2;
     public static final byte ACTION = 3;
+    /** GR00T's learned future tokens. */
+    public static final byte FUTURE = 4;
+    /** GR00T's embodiment index for new embodiments, which fine-tuning on one's own robot uses. */
+    static final int NEW_EMBODIMENT = 31;
 
     private Calibrator() {
     }
@@ -50,11 +56,6 @@ public final class Calibrator {
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
                                    String device, Path out, BooleanSupplier cancelled, DecoderStack.Progress progress)
             throws IOException {
-        if (spec.family() == Family.GR00T_N1_5) {
-            throw new CalibrationException(checkpoint.folder() + ": calibration of " + spec.family().displayName()
-                    + " needs its own forward pass, which Plateau does not have yet (SmolVLA, pi0 and decoder LLMs "
-                    + "for now); bring activations recorded elsewhere (README: activation files)");
-        }
         if (samples < 1) {
             throw new CalibrationException("--samples must be at least 1");
         }
@@ -67,7 +68,10 @@ public final class Calibrator {
         Map<String, byte[]> types;
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen)) {
-            if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
+            if (spec.family() == Family.GR00T_N1_5) {
+                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
+                        progress);
+            } else if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
                 types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
                         progress);
             } else {
@@ -92,7 +96,11 @@ public final class Calibrator {
         if (spec.family() != Family.DECODER_LLM) {
             metadata.put("timestep_sampling", "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
         }
-        metadata.put("token_types", "0 image, 1 language, 2 state, 3 action");
+        metadata.put("token_types", "0 image, 1 language, 2 state, 3 action, 4 future");
+        if (spec.family() == Family.GR00T_N1_5) {
+            metadata.put("timestep_sampling", "t = (0.999 - s) / 0.999, s ~ Beta(1.5, 1), noise N(0, 1), seeded; "
+                    + "embodiment new_embodiment (31)");
+        }
         ActivationFile.write(out, metadata, collector.modules(types));
         String main = spec.family() == Family.DECODER_LLM ? "decoder" : "vlm";
         return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString());
@@ -211,6 +219,107 @@ public final class Calibrator {
         }
         return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prefix.toArray(), "expert",
                 suffix.toArray());
+    }
+
+    /**
+     * GR00T-N1.5's evaluation preprocessing: each camera frame centre-cropped to 95 %, resized with antialiasing to the
+     * tower's size, quantised to 8 bits and normalised; the Eagle chat prompt with each image as image k, img and
+     * one image-context token per patch; the state zero-padded to max_state_dim; noise N(0, 1) and
+     * t = (0.999 - s) / 0.999 with s ~ Beta(1.5, 1) from the seed; embodiment new_embodiment.
+     */
+    private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
+                                             Path manifest, HuggingFaceTokenizer tokenizer, long seed,
+                                             StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                             DecoderStack.Progress progress) {
+        JsonNode head = checkpoint.config().path("action_head_cfg");
+        int maxState = head.path("max_state_dim").asInt(64);
+        int horizon = head.path("action_horizon").asInt(16);
+        int actionDim = head.path("action_dim").asInt(32);
+        Gr00tBackbone backbone = new Gr00tBackbone(checkpoint, spec);
+        int size = backbone.imageSize();
+        int perImage = backbone.tokensPerImage();
+        long[] context = tokenizer.encode("<IMG_CONTEXT>", false, false).getIds();
+        if (context.length != 1) {
+            throw new CalibrationException(checkpoint.folder() + ": the tokenizer has no <IMG_CONTEXT> token; GR00T "
+                    + "needs Eagle's tokenizer.json (Isaac-GR00T's eagle2_hg_model) in the checkpoint folder");
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        List<int[]> prompts = new ArrayList<>();
+        List<VlaSample> images = new ArrayList<>();
+        List<float[]> states = new ArrayList<>();
+        List<float[][]> actionsList = new ArrayList<>();
+        List<float[][]> noises = new ArrayList<>();
+        List<Float> times = new ArrayList<>();
+        for (CalibrationSet.Sample s : drawn) {
+            String where = manifest + " line " + s.line() + ": ";
+            if (s.images().isEmpty()) {
+                throw new CalibrationException(where + "GR00T-N1.5 needs at least one camera image");
+            }
+            if (s.state().length > maxState) {
+                throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
+                        + "max_state_dim = " + maxState);
+            }
+            StringBuilder prompt = new StringBuilder("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                    + "<|im_start|>user\n");
+            List<float[][][]> frames = new ArrayList<>();
+            int k = 1;
+            for (Path file : s.images().values()) {
+                frames.add(Images.gr00tFrame(Images.read(file), size));
+                prompt.append("<image ").append(k++).append("><img>").append("<IMG_CONTEXT>".repeat(perImage))
+                        .append("</img>");
+            }
+            prompt.append(s.instruction()).append("<|im_end|>\n<|im_start|>assistant\n");
+            prompts.add(tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, manifest, s.line()));
+            images.add(new VlaSample(frames, new int[0], new float[0], new float[0][0], new float[0][0], 0f));
+            float[] state = new float[maxState];
+            for (int i = 0; i < s.state().length; i++) {
+                state[i] = (float) s.state()[i];
+            }
+            states.add(state);
+            float[][] actions = new float[horizon][actionDim];
+            for (int i = 0; i < Math.min(horizon, s.actions().length); i++) {
+                for (int j = 0; j < Math.min(actionDim, s.actions()[i].length); j++) {
+                    actions[i][j] = (float) s.actions()[i][j];
+                }
+            }
+            actionsList.add(actions);
+            float[][] noise = new float[horizon][actionDim];
+            for (float[] row : noise) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = (float) gaussian(random);
+                }
+            }
+            noises.add(noise);
+            double beta = Math.pow(random.nextDouble(), 1 / 1.5);
+            times.add((float) ((0.999 - beta) / 0.999));
+        }
+        int contextId = Math.toIntExact(context[0]);
+        List<float[][]> features = backbone.run(prompts, images, contextId, Set.of(), collector, manager, cancelled,
+                progress);
+        List<Gr00tActionHead.Sample> heads = new ArrayList<>();
+        for (int b = 0; b < features.size(); b++) {
+            heads.add(new Gr00tActionHead.Sample(features.get(b), states.get(b), actionsList.get(b), noises.get(b),
+                    times.get(b), NEW_EMBODIMENT));
+        }
+        new Gr00tActionHead(checkpoint, spec.module("vl_self_attention").orElseThrow().layerCount(),
+                spec.module("dit").orElseThrow().layerCount()).run(heads, Set.of(), Set.of(), collector, manager,
+                cancelled, progress);
+        ByteList prompt = new ByteList();
+        for (int[] ids : prompts) {
+            for (int id : ids) {
+                prompt.add(id == contextId ? IMAGE : LANGUAGE, 1);
+            }
+        }
+        int future = Math.toIntExact(checkpoint.tensor("action_head.future_tokens.weight").orElseThrow().info().shape()
+                .get(0));
+        ByteList dit = new ByteList();
+        for (int b = 0; b < features.size(); b++) {
+            dit.add(STATE, 1);
+            dit.add(FUTURE, future);
+            dit.add(ACTION, horizon);
+        }
+        return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prompt.toArray(), "vl_self_attention",
+                prompt.toArray(), "dit", dit.toArray());
     }
 
     private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path manifest, int line) {

@@ -89,6 +89,80 @@ public final class Images {
         return out;
     }
 
+    /**
+     * GR00T's evaluation video pipeline for one frame: centre crop to 95 % (sizes floored, offsets rounded half to
+     * even as Python rounds), resize to size x size with antialiased bilinear interpolation (torchvision, antialias
+     * true), back to 8 bits by truncation, then Eagle's normalisation (v - 127.5) / 127.5.
+     */
+    public static float[][][] gr00tFrame(float[][][] image, int size) {
+        int h = image[0].length;
+        int w = image[0][0].length;
+        int ch = (int) Math.floor(0.95 * h);
+        int cw = (int) Math.floor(0.95 * w);
+        int top = (int) Math.rint((h - ch) / 2.0);
+        int left = (int) Math.rint((w - cw) / 2.0);
+        float[][][] out = new float[3][size][size];
+        for (int c = 0; c < 3; c++) {
+            float[][] cropped = new float[ch][];
+            for (int y = 0; y < ch; y++) {
+                cropped[y] = Arrays.copyOfRange(image[c][top + y], left, left + cw);
+            }
+            float[][] resized = antialiased(cropped, size, size);
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int v = (int) (resized[y][x] * 255f);
+                    out[c][y][x] = (Math.min(255, Math.max(0, v)) - 127.5f) / 127.5f;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Antialiased bilinear resize of one channel as PyTorch computes it (antialias true): output i of a dimension
+     * scaled by s = in / out averages the inputs within s (at least 1) of its centre s (i + 0.5), weighted by a
+     * triangle of that half-width, the weights normalised.
+     */
+    static float[][] antialiased(float[][] channel, int height, int width) {
+        float[][] rows = new float[channel.length][];
+        for (int y = 0; y < channel.length; y++) {
+            rows[y] = resample(channel[y], width);
+        }
+        float[][] out = new float[height][width];
+        float[] column = new float[channel.length];
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < channel.length; y++) {
+                column[y] = rows[y][x];
+            }
+            float[] resized = resample(column, height);
+            for (int y = 0; y < height; y++) {
+                out[y][x] = resized[y];
+            }
+        }
+        return out;
+    }
+
+    private static float[] resample(float[] in, int size) {
+        double scale = (double) in.length / size;
+        double support = scale >= 1 ? scale : 1;
+        double inverse = scale >= 1 ? 1 / scale : 1;
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) {
+            double centre = scale * (i + 0.5);
+            int from = Math.max((int) (centre - support + 0.5), 0);
+            int to = Math.min((int) (centre + support + 0.5), in.length);
+            double total = 0;
+            double sum = 0;
+            for (int j = from; j < to; j++) {
+                double weight = Math.max(0, 1 - Math.abs((j - centre + 0.5) * inverse));
+                total += weight;
+                sum += weight * in[j];
+            }
+            out[i] = (float) (total > 0 ? sum / total : 0);
+        }
+        return out;
+    }
+
     /** PyTorch's source coordinate for align_corners false: (dst + 0.5) * in / out - 0.5, not below 0. */
     private static double source(int dst, int in, int out) {
         return Math.max(0, (dst + 0.5) * in / out - 0.5);

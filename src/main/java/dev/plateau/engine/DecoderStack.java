@@ -60,29 +60,56 @@ public final class DecoderStack {
             if (config.scaleEmbeddings()) {
                 hidden = hidden.mul((float) Math.sqrt(config.hidden()));
             }
-            NDArray rotary = Blocks.rotaryTables(run, tokens, config.headDim(), config.ropeTheta());
-            NDArray mask = Blocks.mask(run, lengths, tokens, true);
-            NDArray valid = validRows(run, lengths, tokens);
-            emit(sink, -1, hidden, valid);
-            for (int layer = 0; layer < depth; layer++) {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("calibration cancelled");
-                }
-                if (skip.contains(layer)) {
-                    progress.layerDone(module, layer, depth);
-                    continue;
-                }
-                NDArray previous = hidden;
-                try (NDManager step = run.newSubManager()) {
-                    DecoderLayer weights = new DecoderLayer(checkpoint, layerPrefix + layer + ".", config, step);
-                    previous.tempAttach(step);
-                    hidden = weights.forward(previous, rotary, mask);
-                    hidden.attach(run);
-                }
-                previous.close();
-                emit(sink, layer, hidden, valid);
-                progress.layerDone(module, layer, depth);
+            layers(hidden, lengths, skip, sink, run, cancelled, progress);
+        }
+    }
+
+    /**
+     * Runs embeddings given directly (one [tokens, hidden] array per sample, e.g. with image features scattered in)
+     * through the layers, as {@link #run} does after its lookup.
+     */
+    public void runEmbedded(List<float[][]> embedded, Set<Integer> skip, LayerSink sink, NDManager manager,
+                            BooleanSupplier cancelled, Progress progress) {
+        int batch = embedded.size();
+        int[] lengths = embedded.stream().mapToInt(e -> e.length).toArray();
+        int tokens = Arrays.stream(lengths).max().orElse(0);
+        float[] values = new float[batch * tokens * config.hidden()];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < lengths[b]; t++) {
+                System.arraycopy(embedded.get(b)[t], 0, values, (b * tokens + t) * config.hidden(), config.hidden());
             }
+        }
+        try (NDManager run = manager.newSubManager()) {
+            layers(run.create(values, new Shape(batch, tokens, config.hidden())), lengths, skip, sink, run, cancelled,
+                    progress);
+        }
+    }
+
+    private void layers(NDArray hidden, int[] lengths, Set<Integer> skip, LayerSink sink, NDManager run,
+                        BooleanSupplier cancelled, Progress progress) {
+        int tokens = Math.toIntExact(hidden.getShape().get(1));
+        NDArray rotary = Blocks.rotaryTables(run, tokens, config.headDim(), config.ropeTheta());
+        NDArray mask = Blocks.mask(run, lengths, tokens, true);
+        NDArray valid = validRows(run, lengths, tokens);
+        emit(sink, -1, hidden, valid);
+        for (int layer = 0; layer < depth; layer++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("calibration cancelled");
+            }
+            if (skip.contains(layer)) {
+                progress.layerDone(module, layer, depth);
+                continue;
+            }
+            NDArray previous = hidden;
+            try (NDManager step = run.newSubManager()) {
+                DecoderLayer weights = new DecoderLayer(checkpoint, layerPrefix + layer + ".", config, step);
+                previous.tempAttach(step);
+                hidden = weights.forward(previous, rotary, mask);
+                hidden.attach(run);
+            }
+            previous.close();
+            emit(sink, layer, hidden, valid);
+            progress.layerDone(module, layer, depth);
         }
     }
 

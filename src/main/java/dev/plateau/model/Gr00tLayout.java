@@ -28,8 +28,9 @@ public final class Gr00tLayout {
                     1024, 64, 32, 32, 32, 1024, 16, 256);
         }
 
+        /** Same structure, depths and SigLIP head width (72), fewer heads and narrower layers: a few MB. */
         public static Dims tiny() {
-            return new Dims(32, 27, 64, 14, 56, 64, 12, 4, 2, 16, 128, 512, 4, 4, 16, 16, 4, 12,
+            return new Dims(144, 27, 288, 14, 56, 64, 12, 4, 2, 16, 128, 512, 4, 4, 16, 16, 4, 12,
                     32, 64, 32, 32, 32, 1024, 16, 256);
         }
 
@@ -99,7 +100,8 @@ public final class Gr00tLayout {
         t.add(head + "position_embedding.weight", F32, d.maxSeqLen(), dit);
         return new SyntheticCheckpoint(name, config(d), t.tensors(), Map.of(
                 "experiment_cfg/metadata.json", "{\"new_embodiment\": {\"statistics\": {}, \"modalities\": {}, "
-                        + "\"embodiment_tag\": \"new_embodiment\"}}\n"),
+                        + "\"embodiment_tag\": \"new_embodiment\"}}\n",
+                "tokenizer.json", SyntheticTokenizer.json(SyntheticTokenizer.EAGLE_SPECIAL_TOKENS)),
                 REAL_SHARD_BYTES);
     }
 

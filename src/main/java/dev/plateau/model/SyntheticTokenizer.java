@@ -18,12 +18,31 @@ final class SyntheticTokenizer {
     private SyntheticTokenizer() {
     }
 
+    /** Eagle's chat and image tokens, which the GR00T backbone's prompt uses (ids after the words). */
+    static final List<String> EAGLE_SPECIAL_TOKENS = List.of("<|im_start|>", "<|im_end|>", "<IMG_CONTEXT>", "<img>",
+            "</img>");
+
     static String json() {
+        return json(List.of());
+    }
+
+    /** The tokenizer with {@code special} added as special tokens, ids following the words. */
+    static String json(List<String> special) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
-        root.putArray("added_tokens");
+        var added = root.putArray("added_tokens");
+        for (int i = 0; i < special.size(); i++) {
+            ObjectNode token = added.addObject();
+            token.put("id", WORDS.size() + i);
+            token.put("content", special.get(i));
+            token.put("single_word", false);
+            token.put("lstrip", false);
+            token.put("rstrip", false);
+            token.put("normalized", false);
+            token.put("special", true);
+        }
         root.putObject("normalizer").put("type", "Lowercase");
         root.putObject("pre_tokenizer").put("type", "Whitespace");
         root.putNull("post_processor");
@@ -33,6 +52,9 @@ final class SyntheticTokenizer {
         ObjectNode vocab = model.putObject("vocab");
         for (int i = 0; i < WORDS.size(); i++) {
             vocab.put(WORDS.get(i), i);
+        }
+        for (int i = 0; i < special.size(); i++) {
+            vocab.put(special.get(i), WORDS.size() + i);
         }
         model.put("unk_token", "[UNK]");
         return root.toPrettyString() + "\n";

@@ -54,12 +54,27 @@ class CalibrateCommandTest {
     }
 
     @Test
-    void familiesWithoutAForwardPassSaySo() {
+    void gr00tCalibrationRecordsAllFourModules() throws Exception {
         Path ckpt = synth("gr00t");
-        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--out",
-                dir.resolve("x.safetensors").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("calibration of GR00T-N1.5 needs its own forward pass"), r.err());
+        Path acts = dir.resolve("gr00t.safetensors");
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+                "--out", acts.toString());
+        assertEquals(0, r.code(), r.err());
+        try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
+            assertEquals(java.util.List.of("vision", "vlm", "vl_self_attention", "dit"),
+                    java.util.List.copyOf(file.modules().keySet()));
+            assertEquals(12, file.modules().get("vlm").layers().size());
+            assertEquals(2 * 49, file.modules().get("dit").tokens(), "state, 32 future, 16 action tokens");
+            byte[] vlm = file.tokenTypes("vlm").orElseThrow();
+            assertEquals(2 * 2 * 16, java.util.stream.IntStream.range(0, vlm.length).filter(i -> vlm[i] == 0).count(),
+                    "one image-context token per patch: 2 samples x 2 cameras x 16 patches");
+        }
+        Path tokenizerless = dir.resolve("no-eagle");
+        assertEquals(0, plateau("synth", "gr00t", "--out", tokenizerless.toString()).code());
+        Files.copy(Path.of(synth("llama").resolve("tokenizer.json").toString()), tokenizerless.resolve("tokenizer.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertBad(plateau("calibrate", tokenizerless.toString(), "--data", "assets/demo-calibration", "--out", out()),
+                "the tokenizer has no <IMG_CONTEXT> token");
     }
 
     @Test

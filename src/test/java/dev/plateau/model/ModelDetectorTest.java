@@ -113,7 +113,7 @@ class ModelDetectorTest {
         ModelSpec spec = detect("gr00t");
         assertEquals(Family.GR00T_N1_5, spec.family());
         assertTrue(spec.sharded() || spec.weightFiles().size() == 1);
-        assertModule(spec, "vision", 27, 32, 27 * sigLip(32, 64));
+        assertModule(spec, "vision", 27, 144, 27 * sigLip(144, 288));
         // Qwen3 layer: Llama-style plus q_norm and k_norm of head_dim 16
         assertModule(spec, "vlm", 12, 64, 12 * (decoder(64, 64, 32, 64, 128) + 2 * 16));
         // VL self-attention block: 2 LayerNorms, 4 biased projections, 4x FFN
