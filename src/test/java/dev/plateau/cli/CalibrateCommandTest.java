@@ -69,6 +69,9 @@ class CalibrateCommandTest {
             assertEquals(2 * 2 * 16, java.util.stream.IntStream.range(0, vlm.length).filter(i -> vlm[i] == 0).count(),
                     "one image-context token per patch: 2 samples x 2 cameras x 16 patches");
         }
+        Cli.Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve("gr00t.json").toString());
+        assertEquals(0, analyzed.code(), analyzed.err());
+        assertTrue(analyzed.out().contains("dit: 16 layers, 98 tokens"), analyzed.out());
         Path tokenizerless = dir.resolve("no-eagle");
         assertEquals(0, plateau("synth", "gr00t", "--out", tokenizerless.toString()).code());
         Files.copy(Path.of(synth("llama").resolve("tokenizer.json").toString()), tokenizerless.resolve("tokenizer.json"),
@@ -118,6 +121,9 @@ class CalibrateCommandTest {
             assertEquals(2 * 2 * 16, java.util.stream.IntStream.range(0, vlm.length).filter(i -> vlm[i] == 0).count(),
                     "2 samples x 2 cameras x 16 patches (56 x 56 images, patch 14)");
         }
+        Cli.Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve("pi0.json").toString());
+        assertEquals(0, analyzed.code(), analyzed.err());
+        assertTrue(analyzed.out().contains("expert: 18 layers, 102 tokens"), analyzed.out());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.plateau.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,6 +86,24 @@ class Pi0ReferenceTest {
         VlaReference.assertMatches(ref, ours, "vlm", 18, 1e-4);
         VlaReference.assertMatches(ref, ours, "expert", 18, 1e-4);
         assertEquals(28, ours.get("vision").size(), "input and 27 vision layers");
+    }
+
+    @Test
+    void thePrefixIsBidirectional() throws Exception {
+        // pi0's prefix attends both ways: changing the last language token changes the image tokens' outputs
+        Path ckpt = CheckpointBuilder.write(SyntheticModels.named("pi0", false).orElseThrow(), dir.resolve("b"),
+                CheckpointBuilder.Fill.RANDOM, 4, 0, false);
+        VlaSample s = samples(5).get(1);
+        int[] other = s.tokens().clone();
+        other[other.length - 1] = 40;
+        VlaSample changed = new VlaSample(s.images(), other, s.state(), s.actions(), s.noise(), s.time());
+        float[] a = run(ckpt, List.of(s), Set.of()).get("vlm").get(0);
+        float[] b = run(ckpt, List.of(changed), Set.of()).get("vlm").get(0);
+        double change = 0;
+        for (int i = 0; i < 16 * 64; i++) {
+            change += Math.abs(a[i] - b[i]);
+        }
+        assertTrue(change > 1e-3, "the first image token sees the last language token: " + change);
     }
 
     @Test
