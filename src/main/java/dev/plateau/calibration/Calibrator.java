@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -53,9 +54,15 @@ public final class Calibrator {
     public record Result(Path activations, int samples, long tokens, int layers, String device) {
     }
 
+    /**
+     * @param time the flow-matching time of every sample (VLAs), or empty to draw it per sample as in training
+     */
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
-                                   String device, Path out, BooleanSupplier cancelled, DecoderStack.Progress progress)
-            throws IOException {
+                                   OptionalDouble time, String device, Path out, BooleanSupplier cancelled,
+                                   DecoderStack.Progress progress) throws IOException {
+        if (time.isPresent() && !(time.getAsDouble() >= 0 && time.getAsDouble() <= 1)) {
+            throw new CalibrationException("--time must be between 0 and 1, not " + time.getAsDouble());
+        }
         if (samples < 1) {
             throw new CalibrationException("--samples must be at least 1");
         }
@@ -69,10 +76,10 @@ public final class Calibrator {
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen)) {
             if (spec.family() == Family.GR00T_N1_5) {
-                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
+                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, time, collector, manager, cancelled,
                         progress);
             } else if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
-                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, collector, manager, cancelled,
+                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, time, collector, manager, cancelled,
                         progress);
             } else {
                 types = decoder(checkpoint, spec, drawn, manifest, tokenizer, collector, manager, cancelled,
@@ -94,13 +101,13 @@ public final class Calibrator {
         metadata.put("manifest_lines", String.join(",", drawn.stream().map(s -> Integer.toString(s.line())).toList()));
         metadata.put("device", chosen.toString());
         if (spec.family() != Family.DECODER_LLM) {
-            metadata.put("timestep_sampling", "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
+            metadata.put("timestep_sampling", time.isPresent() ? "t = " + time.getAsDouble() + " for every sample, "
+                    + "noise N(0, 1), seeded" : spec.family() == Family.GR00T_N1_5
+                    ? "t = (0.999 - s) / 0.999, s ~ Beta(1.5, 1), noise N(0, 1), seeded; embodiment new_embodiment (31)"
+                    : "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
         }
         metadata.put("token_types", "0 image, 1 language, 2 state, 3 action, 4 future");
-        if (spec.family() == Family.GR00T_N1_5) {
-            metadata.put("timestep_sampling", "t = (0.999 - s) / 0.999, s ~ Beta(1.5, 1), noise N(0, 1), seeded; "
-                    + "embodiment new_embodiment (31)");
-        }
+
         ActivationFile.write(out, metadata, collector.modules(types));
         String main = spec.family() == Family.DECODER_LLM ? "decoder" : "vlm";
         return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString());
@@ -133,7 +140,7 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                            Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                           StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                           OptionalDouble fixedTime, StateCollector collector, NDManager manager, BooleanSupplier cancelled,
                                            DecoderStack.Progress progress) {
         JsonNode c = checkpoint.config();
         boolean pi0 = spec.family() == Family.PI0;
@@ -187,7 +194,8 @@ public final class Calibrator {
                     row[j] = (float) gaussian(random);
                 }
             }
-            float time = (float) (0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001);
+            double drawnTime = 0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001;
+            float time = (float) fixedTime.orElse(drawnTime);
             samples.add(new VlaSample(images, tokens(tokenizer, instruction, maxTokens, manifest, s.line()), state,
                     actions, noise, time));
         }
@@ -229,7 +237,7 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                              Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                             StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                             OptionalDouble fixedTime, StateCollector collector, NDManager manager, BooleanSupplier cancelled,
                                              DecoderStack.Progress progress) {
         JsonNode head = checkpoint.config().path("action_head_cfg");
         int maxState = head.path("max_state_dim").asInt(64);
@@ -291,7 +299,7 @@ public final class Calibrator {
             }
             noises.add(noise);
             double beta = Math.pow(random.nextDouble(), 1 / 1.5);
-            times.add((float) ((0.999 - beta) / 0.999));
+            times.add((float) fixedTime.orElse((0.999 - beta) / 0.999));
         }
         int contextId = Math.toIntExact(context[0]);
         List<float[][]> features = backbone.run(prompts, images, contextId, Set.of(), collector, manager, cancelled,

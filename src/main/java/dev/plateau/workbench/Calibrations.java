@@ -8,6 +8,7 @@ import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.ModelDetector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -16,11 +17,12 @@ final class Calibrations {
     private Calibrations() {
     }
 
-    static Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, String device, Path out,
-                                       BooleanSupplier cancelled, Workbench.Progress progress) {
+    static Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
+                                       String device, Path out, BooleanSupplier cancelled,
+                                       Workbench.Progress progress) {
         try (Checkpoint source = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
-            return Calibrator.calibrate(source, ModelDetector.detect(source), data, samples, seed, device, out,
-                    cancelled, progress::layerDone);
+            return Calibrator.calibrate(source, ModelDetector.detect(source), data, samples, seed, time, device,
+                    out, cancelled, progress::layerDone);
         } catch (CheckpointException | CalibrationException | ActivationException | IllegalArgumentException e) {
             throw new PlateauException(e.getMessage(), e);
         } catch (CancellationException e) {

@@ -92,12 +92,13 @@ public final class Workbench {
 
     /**
      * Runs {@code samples} samples of the calibration set in {@code data} (drawn with {@code seed}) through the
-     * checkpoint on {@code device} (auto, cpu, gpu) and writes every layer's hidden states to {@code out}.
+     * checkpoint on {@code device} (auto, cpu, gpu) and writes every layer's hidden states to {@code out}. VLAs
+     * run at flow-matching time {@code time} when given, else at times drawn per sample as in training.
      * {@code cancelled} is polled between layers; a cancelled or failed run writes nothing.
      */
-    public Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, String device, Path out,
-                                       BooleanSupplier cancelled, Progress progress) {
-        return Calibrations.calibrate(checkpoint, data, samples, seed, device, out, cancelled, progress);
+    public Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
+                                       String device, Path out, BooleanSupplier cancelled, Progress progress) {
+        return Calibrations.calibrate(checkpoint, data, samples, seed, time, device, out, cancelled, progress);
     }
 
     /**

@@ -34,7 +34,8 @@ public final class CalibrationBenchmark {
         try (Checkpoint c = Checkpoint.open(checkpoint)) {
             ModelSpec spec = ModelDetector.detect(c);
             long t0 = System.nanoTime();
-            Calibrator.Result r = Calibrator.calibrate(c, spec, Path.of(args[1]), samples, 0, "cpu", Path.of(args[3]),
+            Calibrator.Result r = Calibrator.calibrate(c, spec, Path.of(args[1]), samples, 0, java.util.OptionalDouble.empty(), "cpu",
+                    Path.of(args[3]),
                     () -> false, (module, layer, depth) -> { });
             double seconds = (System.nanoTime() - t0) / 1e9;
             // vision: 2 cameras per demo sample, 1024 patches of width 768, 12 layers (q, k, v, o: 4 d^2; MLP 2 d 3072;

@@ -127,6 +127,28 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void aFixedTimeIsRecordedAndChangesOnlyTheActionSide() throws Exception {
+        Path ckpt = synth("smolvla");
+        Path early = dir.resolve("early.safetensors");
+        Path late = dir.resolve("late.safetensors");
+        assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+                "--time", "0.1", "--out", early.toString()).code());
+        assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+                "--time", "0.9", "--out", late.toString()).code());
+        try (var a = dev.plateau.analysis.ActivationFile.open(early);
+             var b = dev.plateau.analysis.ActivationFile.open(late);
+             var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            assertTrue(a.metadata().get("timestep_sampling").startsWith("t = 0.1 for every sample"));
+            assertTrue(java.util.Arrays.equals(a.layer("vlm", 5, m).toFloatArray(), b.layer("vlm", 5, m).toFloatArray()),
+                    "the VLM never sees the actions");
+            assertTrue(!java.util.Arrays.equals(a.layer("expert", 5, m).toFloatArray(),
+                    b.layer("expert", 5, m).toFloatArray()), "the expert does");
+        }
+        assertBad(plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--time", "1.5",
+                "--out", out()), "--time must be between 0 and 1");
+    }
+
+    @Test
     void smolVlaRefusesUnusableSamples() throws Exception {
         Path ckpt = synth("smolvla");
         Path data = Files.createDirectory(dir.resolve("vla-data"));
@@ -172,7 +194,8 @@ class CalibrateCommandTest {
         Path out = dir.resolve("cancelled.safetensors");
         AtomicInteger layers = new AtomicInteger();
         PlateauException e = assertThrows(PlateauException.class, () -> new Workbench(dir).calibrate(ckpt,
-                Path.of("assets/demo-calibration"), 8, 0, "cpu", out, () -> layers.get() >= 5,
+                Path.of("assets/demo-calibration"), 8, 0, java.util.OptionalDouble.empty(), "cpu", out,
+                () -> layers.get() >= 5,
                 (module, layer, depth) -> layers.incrementAndGet()));
         assertEquals("calibration cancelled; nothing was written", e.getMessage());
         assertEquals(5, layers.get());
