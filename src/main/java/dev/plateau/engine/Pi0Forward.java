@@ -121,18 +121,8 @@ public final class Pi0Forward {
     private NDArray[] joint(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, NDManager step) {
         int lp = Math.toIntExact(prefix.getShape().get(0));
         int ls = Math.toIntExact(suffix.getShape().get(0));
-        NDArray hv = vlm.normed(prefix);
-        NDArray he = expert.normed(suffix);
-        NDArray[] qkv = TwoStreams.jointQkv(vlm, expert, hv, he, heads, kvHeads, HEAD_DIM);
-        NDArray q = qkv[0];
-        NDArray k = qkv[1];
-        NDArray v = qkv[2];
-        NDArray tables = Blocks.rotaryTables(step, lp + ls, HEAD_DIM, 10000);
-        NDArray out = Blocks.attend(Blocks.rotate(q, tables).expandDims(0), Blocks.rotate(k, tables).expandDims(0),
-                v.expandDims(0), mask(step, lp, ls), 1 / Math.sqrt(HEAD_DIM)).squeeze(0);
-        NDArray attended = out.transpose(1, 0, 2).reshape(lp + ls, (long) heads * HEAD_DIM);
-        return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
-                expert.finish(suffix, attended.get(new NDIndex(lp + ":")))};
+        return TwoStreams.joint(vlm, expert, prefix, suffix, heads, kvHeads, HEAD_DIM,
+                Blocks.rotaryTables(step, lp + ls, HEAD_DIM, 10000), mask(step, lp, ls));
     }
 
     /** Flags: prefix 0, state 1, first action 1, other actions 0; query i sees key j when cumsum(j) <= cumsum(i). */

@@ -130,16 +130,8 @@ public final class SmolVlaForward {
     private NDArray[] joint(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, NDManager step) {
         int lp = Math.toIntExact(prefix.getShape().get(0));
         int chunk = Math.toIntExact(suffix.getShape().get(0));
-        NDArray hv = vlm.normed(prefix);
-        NDArray he = expert.normed(suffix);
-        NDArray[] qkv = TwoStreams.jointQkv(vlm, expert, hv, he, heads, kvHeads, HEAD_DIM);
-        NDArray q = qkv[0];
-        NDArray k = qkv[1];
-        NDArray v = qkv[2];
-        NDArray tables = rotary(step, lp + chunk);
-        NDArray attended = attend(Blocks.rotate(q, tables), Blocks.rotate(k, tables), v, jointMask(step, lp, chunk));
-        return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
-                expert.finish(suffix, attended.get(new NDIndex(lp + ":")))};
+        return TwoStreams.joint(vlm, expert, prefix, suffix, heads, kvHeads, HEAD_DIM, rotary(step, lp + chunk),
+                jointMask(step, lp, chunk));
     }
 
     /**
@@ -156,26 +148,19 @@ public final class SmolVlaForward {
         NDArray kv = Blocks.rotate(JointStream.heads(vlm.keys(hv), kvHeads, HEAD_DIM), prefixTables);
         NDArray vv = JointStream.heads(vlm.values(hv), kvHeads, HEAD_DIM);
         NDArray prefixMask = jointMask(step, lp, 0);
-        NDArray vlmOut = vlm.finish(prefix, attend(qv, kv, vv, prefixMask));
+        NDArray vlmOut = vlm.finish(prefix, TwoStreams.attend(qv, kv, vv, prefixMask, HEAD_DIM));
         NDArray he = expert.normed(suffix);
         NDArray qe = Blocks.rotate(JointStream.heads(expert.queries(he), heads, HEAD_DIM), rotary(step, chunk));
         NDArray ke = JointStream.heads(expert.keys(flatHeads(kv)), kvHeads, HEAD_DIM);
         NDArray ve = JointStream.heads(expert.values(flatHeads(vv)), kvHeads, HEAD_DIM);
         NDArray open = step.zeros(new Shape(chunk, lp));
-        return new NDArray[] {vlmOut, expert.finish(suffix, attend(qe, ke, ve, open))};
+        return new NDArray[] {vlmOut, expert.finish(suffix, TwoStreams.attend(qe, ke, ve, open, HEAD_DIM))};
     }
 
     /** [heads, T, d] back to [T, heads * d], head-major. */
     private static NDArray flatHeads(NDArray x) {
         Shape s = x.getShape();
         return x.transpose(1, 0, 2).reshape(s.get(1), s.get(0) * s.get(2));
-    }
-
-    /** Grouped-query attention of one sample: [heads, T, d] queries; returns [T, heads * d]. */
-    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        NDArray out = Blocks.attend(q.expandDims(0), k.expandDims(0), v.expandDims(0), mask,
-                1 / Math.sqrt(HEAD_DIM));
-        return flatHeads(out.squeeze(0));
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,18 +97,33 @@ final class TwoStreams {
     }
 
     /**
-     * Queries, keys and values of both streams, each from its own normalised input and weights, concatenated along
-     * the sequence with the prefix first: [heads, prefix + suffix, headDim] (keys and values with kvHeads heads).
+     * A joint layer: queries, keys and values of both streams (each from its own normalised input and weights),
+     * concatenated along the sequence with the prefix first, rotated with {@code rotary} ([2, prefix + suffix, d]),
+     * one grouped-query attention under the additive {@code mask}, then each stream's own output projection and MLP
+     * on its rows. Returns the new prefix and suffix.
      */
-    static NDArray[] jointQkv(JointStream vlm, JointStream expert, NDArray prefixNormed, NDArray suffixNormed,
-                              int heads, int kvHeads, int headDim) {
-        return new NDArray[] {
-            NDArrays.concat(new NDList(JointStream.heads(vlm.queries(prefixNormed), heads, headDim),
-                    JointStream.heads(expert.queries(suffixNormed), heads, headDim)), 1),
-            NDArrays.concat(new NDList(JointStream.heads(vlm.keys(prefixNormed), kvHeads, headDim),
-                    JointStream.heads(expert.keys(suffixNormed), kvHeads, headDim)), 1),
-            NDArrays.concat(new NDList(JointStream.heads(vlm.values(prefixNormed), kvHeads, headDim),
-                    JointStream.heads(expert.values(suffixNormed), kvHeads, headDim)), 1)};
+    static NDArray[] joint(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, int heads, int kvHeads,
+                           int headDim, NDArray rotary, NDArray mask) {
+        int lp = Math.toIntExact(prefix.getShape().get(0));
+        NDArray hv = vlm.normed(prefix);
+        NDArray he = expert.normed(suffix);
+        NDArray q = NDArrays.concat(new NDList(JointStream.heads(vlm.queries(hv), heads, headDim),
+                JointStream.heads(expert.queries(he), heads, headDim)), 1);
+        NDArray k = NDArrays.concat(new NDList(JointStream.heads(vlm.keys(hv), kvHeads, headDim),
+                JointStream.heads(expert.keys(he), kvHeads, headDim)), 1);
+        NDArray v = NDArrays.concat(new NDList(JointStream.heads(vlm.values(hv), kvHeads, headDim),
+                JointStream.heads(expert.values(he), kvHeads, headDim)), 1);
+        NDArray attended = attend(Blocks.rotate(q, rotary), Blocks.rotate(k, rotary), v, mask, headDim);
+        return new NDArray[] {vlm.finish(prefix, attended.get(new NDIndex(":" + lp))),
+                expert.finish(suffix, attended.get(new NDIndex(lp + ":")))};
+    }
+
+    /** Grouped-query attention of one sample: [heads, T, d] queries; returns [T, heads * d]. */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int headDim) {
+        NDArray out = Blocks.attend(q.expandDims(0), k.expandDims(0), v.expandDims(0), mask, 1 / Math.sqrt(headDim))
+                .squeeze(0);
+        Shape s = out.getShape();
+        return out.transpose(1, 0, 2).reshape(s.get(1), s.get(0) * s.get(2));
     }
 
     /** All samples' states of a module, concatenated, to the sink. */
