@@ -32,24 +32,22 @@ public final class Gr00tBackbone {
         this.visionDepth = spec.module("vision").orElseThrow().layerCount();
         this.depth = spec.module("vlm").orElseThrow().layerCount();
         int hidden = spec.module("vlm").orElseThrow().hiddenSize();
-        int headDim = dim(LANGUAGE + "layers.0.self_attn.q_norm.weight", 0);
-        this.config = new DecoderConfig(hidden, dim(LANGUAGE + "layers.0.self_attn.q_proj.weight", 0) / headDim,
-                dim(LANGUAGE + "layers.0.self_attn.k_proj.weight", 0) / headDim, headDim, 1e-6, 1e6,
+        String attention = LANGUAGE + "layers.0.self_attn.";
+        int headDim = Tensors.dim(checkpoint, attention + "q_norm.weight", 0);
+        this.config = new DecoderConfig(hidden, Tensors.dim(checkpoint, attention + "q_proj.weight", 0) / headDim,
+                Tensors.dim(checkpoint, attention + "k_proj.weight", 0) / headDim, headDim, 1e-6, 1e6,
                 DecoderConfig.Activation.SILU, false, false);
-    }
-
-    private int dim(String tensor, int axis) {
-        return Math.toIntExact(checkpoint.tensor(tensor).orElseThrow().info().shape().get(axis));
     }
 
     /** Patches (and so image-context tokens) per image. */
     public int tokensPerImage() {
-        return dim(VISION + "embeddings.position_embedding.weight", 0);
+        return Tensors.dim(checkpoint, VISION + "embeddings.position_embedding.weight", 0);
     }
 
     /** The side of the square images the tower takes. */
     public int imageSize() {
-        return (int) Math.round(Math.sqrt(tokensPerImage())) * dim(VISION + "embeddings.patch_embedding.weight", 2);
+        int patch = Tensors.dim(checkpoint, VISION + "embeddings.patch_embedding.weight", 2);
+        return (int) Math.round(Math.sqrt(tokensPerImage())) * patch;
     }
 
     /**
@@ -62,7 +60,7 @@ public final class Gr00tBackbone {
         int perImage = tokensPerImage();
         List<float[][]> embedded = new ArrayList<>();
         try (NDManager run = manager.newSubManager()) {
-            int width = dim(VISION + "embeddings.patch_embedding.weight", 0);
+            int width = Tensors.dim(checkpoint, VISION + "embeddings.patch_embedding.weight", 0);
             NDArray post = new SigLipEncoder(checkpoint, VISION, width / Pi0Forward.VISION_HEAD_DIM,
                     SigLipEncoder.EPS, visionDepth).run(TwoStreams.pixels(images, run), sink, run);
             float[] features = Blocks.linear(post, Tensors.load(checkpoint, EAGLE + "mlp1.0.weight", run),

@@ -8,7 +8,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.checkpoint.Checkpoint;
-import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,22 +60,16 @@ public final class Pi0Forward {
         this.depth = spec.module("vlm").orElseThrow().layerCount();
         this.width = spec.module("vlm").orElseThrow().hiddenSize();
         this.expertWidth = spec.module("expert").orElseThrow().hiddenSize();
-        this.heads = dim(vlmLayers + "0.self_attn.q_proj.weight", 0) / HEAD_DIM;
-        this.kvHeads = dim(vlmLayers + "0.self_attn.k_proj.weight", 0) / HEAD_DIM;
+        this.heads = Tensors.dim(checkpoint, vlmLayers + "0.self_attn.q_proj.weight", 0) / HEAD_DIM;
+        this.kvHeads = Tensors.dim(checkpoint, vlmLayers + "0.self_attn.k_proj.weight", 0) / HEAD_DIM;
         JsonNode c = checkpoint.config();
         this.minPeriod = c.path("min_period").asDouble(4e-3);
         this.maxPeriod = c.path("max_period").asDouble(4.0);
     }
 
-    private int dim(String tensor, int axis) {
-        return Math.toIntExact(checkpoint.tensor(tensor).orElseThrow(() -> new CheckpointException(
-                checkpoint.weightsPath(), "has no tensor '" + tensor + "', which the pi0 forward pass needs"))
-                .info().shape().get(axis));
-    }
-
     /** Image tokens per camera: one per patch. */
     public int imageTokens() {
-        return dim(vision + "embeddings.position_embedding.weight", 0);
+        return Tensors.dim(checkpoint, vision + "embeddings.position_embedding.weight", 0);
     }
 
     /** Runs the samples; vision, vlm (prefix) and expert (state and actions) layer outputs go to the sink. */
@@ -94,7 +87,7 @@ public final class Pi0Forward {
                 NDArray language = Tensors.rows(checkpoint, embeddings, s.tokens(), run)
                         .mul((float) Math.sqrt(width));
                 prefixes.add(NDArrays.concat(new NDList(own, language)));
-                float[] padded = new float[dim(policy + "state_proj.weight", 1)];
+                float[] padded = new float[Tensors.dim(checkpoint, policy + "state_proj.weight", 1)];
                 System.arraycopy(s.state(), 0, padded, 0, Math.min(padded.length, s.state().length));
                 NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
                         Tensors.load(checkpoint, policy + "state_proj.weight", run),
@@ -111,7 +104,7 @@ public final class Pi0Forward {
     }
 
     private NDArray images(List<VlaSample> samples, LayerSink sink, NDManager run) {
-        int visionWidth = dim(vision + "embeddings.patch_embedding.weight", 0);
+        int visionWidth = Tensors.dim(checkpoint, vision + "embeddings.patch_embedding.weight", 0);
         NDArray post = new SigLipEncoder(checkpoint, vision, visionWidth / VISION_HEAD_DIM, SigLipEncoder.EPS,
                 visionDepth).run(TwoStreams.pixels(samples, run), sink, run);
         return Blocks.linear(post, Tensors.load(checkpoint, projector + "weight", run),

@@ -50,14 +50,14 @@ public final class SmolVlaForward {
     public SmolVlaForward(Checkpoint checkpoint, int visionDepth, int depth) {
         this.checkpoint = checkpoint;
         JsonNode c = checkpoint.config();
-        this.textWidth = dim(TEXT + "embed_tokens.weight", 1);
-        this.heads = dim(TEXT + "layers.0.self_attn.q_proj.weight", 0) / HEAD_DIM;
-        this.kvHeads = dim(TEXT + "layers.0.self_attn.k_proj.weight", 0) / HEAD_DIM;
-        this.expertWidth = dim(EXPERT + "0.input_layernorm.weight", 0);
-        this.visionWidth = dim(VISION + "embeddings.patch_embedding.weight", 0);
+        this.textWidth = Tensors.dim(checkpoint, TEXT + "embed_tokens.weight", 1);
+        this.heads = Tensors.dim(checkpoint, TEXT + "layers.0.self_attn.q_proj.weight", 0) / HEAD_DIM;
+        this.kvHeads = Tensors.dim(checkpoint, TEXT + "layers.0.self_attn.k_proj.weight", 0) / HEAD_DIM;
+        this.expertWidth = Tensors.dim(checkpoint, EXPERT + "0.input_layernorm.weight", 0);
+        this.visionWidth = Tensors.dim(checkpoint, VISION + "embeddings.patch_embedding.weight", 0);
         this.visionDepth = visionDepth;
-        this.scale = (int) Math.round(Math.sqrt((double) dim(ROOT + "vlm.model.connector.modality_projection.proj"
-                + ".weight", 1) / visionWidth));
+        int shuffled = Tensors.dim(checkpoint, ROOT + "vlm.model.connector.modality_projection.proj.weight", 1);
+        this.scale = (int) Math.round(Math.sqrt((double) shuffled / visionWidth));
         this.depth = depth;
         this.every = c.path("self_attn_every_n_layers").asInt(2);
         this.minPeriod = c.path("min_period").asDouble(4e-3);
@@ -67,12 +67,6 @@ public final class SmolVlaForward {
             throw new CheckpointException(checkpoint.folder(), "num_expert_layers = " + expertLayers + " differs from "
                     + "num_vlm_layers = " + depth + "; calibration runs SmolVLA with one expert layer per VLM layer");
         }
-    }
-
-    private int dim(String tensor, int axis) {
-        return Math.toIntExact(checkpoint.tensor(tensor).orElseThrow(() -> new CheckpointException(
-                checkpoint.weightsPath(), "has no tensor '" + tensor + "', which the SmolVLA forward pass needs"))
-                .info().shape().get(axis));
     }
 
     /** Image tokens per camera image of {@code pixels} pixels per side at patch size {@code patch}. */
@@ -100,7 +94,7 @@ public final class SmolVlaForward {
                 image += cameras;
                 NDArray language = Tensors.rows(checkpoint, TEXT + "embed_tokens.weight", s.tokens(), run)
                         .mul((float) Math.sqrt(textWidth));
-                float[] padded = new float[dim("model.state_proj.weight", 1)];
+                float[] padded = new float[Tensors.dim(checkpoint, "model.state_proj.weight", 1)];
                 System.arraycopy(s.state(), 0, padded, 0, Math.min(padded.length, s.state().length));
                 NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
                         Tensors.load(checkpoint, "model.state_proj.weight", run),

@@ -13,23 +13,32 @@ final class Tensors {
     private Tensors() {
     }
 
+    /** Size of axis {@code axis} of tensor {@code name}; a missing tensor is a clear error. */
+    static int dim(Checkpoint checkpoint, String name, int axis) {
+        return Math.toIntExact(entry(checkpoint, name).info().shape().get(axis));
+    }
+
+    private static Checkpoint.Entry entry(Checkpoint checkpoint, String name) {
+        return checkpoint.tensor(name).orElseThrow(() -> new CheckpointException(checkpoint.weightsPath(),
+                "has no tensor '" + name + "', which the forward pass needs"));
+    }
+
     static NDArray load(Checkpoint checkpoint, String name, NDManager manager) {
-        return optional(checkpoint, name, manager).orElseThrow(() -> new CheckpointException(
-                checkpoint.weightsPath(), "has no tensor '" + name + "', which the forward pass needs"));
+        return toArray(entry(checkpoint, name), manager);
     }
 
     static Optional<NDArray> optional(Checkpoint checkpoint, String name, NDManager manager) {
-        return checkpoint.tensor(name).map(e -> {
-            float[] values = e.file().floats(e.info());
-            long[] shape = e.info().shape().stream().mapToLong(Long::longValue).toArray();
-            return manager.create(values, new Shape(shape));
-        });
+        return checkpoint.tensor(name).map(e -> toArray(e, manager));
+    }
+
+    private static NDArray toArray(Checkpoint.Entry e, NDManager manager) {
+        long[] shape = e.info().shape().stream().mapToLong(Long::longValue).toArray();
+        return manager.create(e.file().floats(e.info()), new Shape(shape));
     }
 
     /** Rows {@code ids} of a [rows, width] table (an embedding), read row by row: the table is never loaded whole. */
     static NDArray rows(Checkpoint checkpoint, String name, int[] ids, NDManager manager) {
-        Checkpoint.Entry e = checkpoint.tensor(name).orElseThrow(() -> new CheckpointException(
-                checkpoint.weightsPath(), "has no tensor '" + name + "', which the forward pass needs"));
+        Checkpoint.Entry e = entry(checkpoint, name);
         long rows = e.info().shape().get(0);
         int width = Math.toIntExact(e.info().shape().get(1));
         long rowBytes = (long) width * e.info().dtype().size();
