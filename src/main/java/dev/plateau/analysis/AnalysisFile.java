@@ -50,11 +50,7 @@ public final class AnalysisFile {
                 }
                 ArrayNode adjacent = metric.putArray("adjacent");
                 for (double v : s.adjacent()) {
-                    if (Double.isNaN(v)) {
-                        adjacent.addNull();
-                    } else {
-                        adjacent.add(v);
-                    }
+                    Json.addNumberOrNull(adjacent, v);
                 }
                 ArrayNode notes = metric.putArray("notes");
                 s.notes().forEach(notes::add);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,15 @@ public final class Json {
             throw new CheckpointException(file, "is not a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /** Appends {@code value}, or null for NaN (JSON has no NaN): how scores without a value are written. */
+    public static void addNumberOrNull(ArrayNode array, double value) {
+        if (Double.isNaN(value)) {
+            array.addNull();
+        } else {
+            array.add(value);
+        }
     }
 
     /** Writes {@code node} pretty-printed with a final newline. */

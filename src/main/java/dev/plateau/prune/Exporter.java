@@ -124,13 +124,7 @@ public final class Exporter {
             node.put("k", m.k());
             node.put("criterion", m.criterion());
             ArrayNode scores = node.putArray("scores");
-            m.scores().forEach(v -> {
-                if (v.isNaN()) {
-                    scores.addNull();
-                } else {
-                    scores.add(v);
-                }
-            });
+            m.scores().forEach(v -> Json.addNumberOrNull(scores, v));
         }
         ObjectNode maps = r.putObject("layer_map");
         surgery.layerMaps().forEach((module, map) -> {

@@ -37,13 +37,7 @@ public final class PlanFile {
             node.put("layers", m.layers());
             ints(node.putArray("kept"), m.kept());
             ArrayNode scores = node.putArray("scores");
-            m.scores().forEach(v -> {
-                if (v.isNaN()) {
-                    scores.addNull();
-                } else {
-                    scores.add(v);
-                }
-            });
+            m.scores().forEach(v -> Json.addNumberOrNull(scores, v));
             ArrayNode blocks = node.putArray("blocks");
             m.blocks().forEach(b -> blocks.addArray().add(b.first()).add(b.last()));
             ints(node.putArray("pool"), m.pool());
