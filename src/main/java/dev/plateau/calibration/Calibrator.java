@@ -30,6 +30,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 
 /**
  * One calibration run: draws the samples, prepares them as the family's preprocessor does, runs the forward pass
@@ -140,7 +141,8 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                            Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                           OptionalDouble fixedTime, StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                           OptionalDouble fixedTime, StateCollector collector, NDManager manager,
+                                           BooleanSupplier cancelled,
                                            DecoderStack.Progress progress) {
         JsonNode c = checkpoint.config();
         boolean pi0 = spec.family() == Family.PI0;
@@ -154,15 +156,7 @@ public final class Calibrator {
         SplittableRandom random = new SplittableRandom(seed);
         List<VlaSample> samples = new ArrayList<>();
         for (CalibrationSet.Sample s : drawn) {
-            String where = manifest + " line " + s.line() + ": ";
-            if (s.images().isEmpty()) {
-                throw new CalibrationException(where + spec.family().displayName() + " needs at least one camera "
-                        + "image");
-            }
-            if (s.state().length > maxState) {
-                throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
-                        + "max_state_dim = " + maxState);
-            }
+            checkSample(s, manifest, spec, maxState);
             List<float[][][]> images = new ArrayList<>();
             for (Path file : s.images().values()) {
                 float[][][] raw = Images.read(file);
@@ -178,26 +172,9 @@ public final class Calibrator {
                 images.add(image);
             }
             String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
-            float[] state = new float[maxState];
-            for (int i = 0; i < s.state().length; i++) {
-                state[i] = (float) s.state()[i];
-            }
-            float[][] actions = new float[chunk][maxAction];
-            for (int i = 0; i < Math.min(chunk, s.actions().length); i++) {
-                for (int j = 0; j < Math.min(maxAction, s.actions()[i].length); j++) {
-                    actions[i][j] = (float) s.actions()[i][j];
-                }
-            }
-            float[][] noise = new float[chunk][maxAction];
-            for (float[] row : noise) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = (float) gaussian(random);
-                }
-            }
-            double drawnTime = 0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001;
-            float time = (float) fixedTime.orElse(drawnTime);
-            samples.add(new VlaSample(images, tokens(tokenizer, instruction, maxTokens, manifest, s.line()), state,
-                    actions, noise, time));
+            samples.add(flowSample(s, images, tokens(tokenizer, instruction, maxTokens, manifest, s.line()), maxState,
+                    chunk, maxAction, random,
+                    () -> fixedTime.orElse(0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001)));
         }
         int perImage;
         if (pi0) {
@@ -237,7 +214,8 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                              Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                             OptionalDouble fixedTime, StateCollector collector, NDManager manager, BooleanSupplier cancelled,
+                                             OptionalDouble fixedTime, StateCollector collector, NDManager manager,
+                                           BooleanSupplier cancelled,
                                              DecoderStack.Progress progress) {
         JsonNode head = checkpoint.config().path("action_head_cfg");
         int maxState = head.path("max_state_dim").asInt(64);
@@ -252,21 +230,9 @@ public final class Calibrator {
                     + "needs Eagle's tokenizer.json (Isaac-GR00T's eagle2_hg_model) in the checkpoint folder");
         }
         SplittableRandom random = new SplittableRandom(seed);
-        List<int[]> prompts = new ArrayList<>();
-        List<VlaSample> images = new ArrayList<>();
-        List<float[]> states = new ArrayList<>();
-        List<float[][]> actionsList = new ArrayList<>();
-        List<float[][]> noises = new ArrayList<>();
-        List<Float> times = new ArrayList<>();
+        List<VlaSample> samples = new ArrayList<>();
         for (CalibrationSet.Sample s : drawn) {
-            String where = manifest + " line " + s.line() + ": ";
-            if (s.images().isEmpty()) {
-                throw new CalibrationException(where + "GR00T-N1.5 needs at least one camera image");
-            }
-            if (s.state().length > maxState) {
-                throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
-                        + "max_state_dim = " + maxState);
-            }
+            checkSample(s, manifest, spec, maxState);
             StringBuilder prompt = new StringBuilder("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
                     + "<|im_start|>user\n");
             List<float[][][]> frames = new ArrayList<>();
@@ -277,44 +243,25 @@ public final class Calibrator {
                         .append("</img>");
             }
             prompt.append(s.instruction()).append("<|im_end|>\n<|im_start|>assistant\n");
-            prompts.add(tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, manifest, s.line()));
-            images.add(new VlaSample(frames, new int[0], new float[0], new float[0][0], new float[0][0], 0f));
-            float[] state = new float[maxState];
-            for (int i = 0; i < s.state().length; i++) {
-                state[i] = (float) s.state()[i];
-            }
-            states.add(state);
-            float[][] actions = new float[horizon][actionDim];
-            for (int i = 0; i < Math.min(horizon, s.actions().length); i++) {
-                for (int j = 0; j < Math.min(actionDim, s.actions()[i].length); j++) {
-                    actions[i][j] = (float) s.actions()[i][j];
-                }
-            }
-            actionsList.add(actions);
-            float[][] noise = new float[horizon][actionDim];
-            for (float[] row : noise) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = (float) gaussian(random);
-                }
-            }
-            noises.add(noise);
-            double beta = Math.pow(random.nextDouble(), 1 / 1.5);
-            times.add((float) fixedTime.orElse((0.999 - beta) / 0.999));
+            samples.add(flowSample(s, frames, tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, manifest,
+                    s.line()), maxState, horizon, actionDim, random,
+                    () -> fixedTime.orElse((0.999 - Math.pow(random.nextDouble(), 1 / 1.5)) / 0.999)));
         }
         int contextId = Math.toIntExact(context[0]);
-        List<float[][]> features = backbone.run(prompts, images, contextId, Set.of(), collector, manager, cancelled,
+        List<float[][]> features = backbone.run(samples, contextId, Set.of(), collector, manager, cancelled,
                 progress);
         List<Gr00tActionHead.Sample> heads = new ArrayList<>();
         for (int b = 0; b < features.size(); b++) {
-            heads.add(new Gr00tActionHead.Sample(features.get(b), states.get(b), actionsList.get(b), noises.get(b),
-                    times.get(b), NEW_EMBODIMENT));
+            VlaSample s = samples.get(b);
+            heads.add(new Gr00tActionHead.Sample(features.get(b), s.state(), s.actions(), s.noise(), s.time(),
+                    NEW_EMBODIMENT));
         }
         new Gr00tActionHead(checkpoint, spec.module("vl_self_attention").orElseThrow().layerCount(),
                 spec.module("dit").orElseThrow().layerCount()).run(heads, Set.of(), Set.of(), collector, manager,
                 cancelled, progress);
         ByteList prompt = new ByteList();
-        for (int[] ids : prompts) {
-            for (int id : ids) {
+        for (VlaSample sample : samples) {
+            for (int id : sample.tokens()) {
                 prompt.add(id == contextId ? IMAGE : LANGUAGE, 1);
             }
         }
@@ -328,6 +275,43 @@ public final class Calibrator {
         }
         return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prompt.toArray(), "vl_self_attention",
                 prompt.toArray(), "dit", dit.toArray());
+    }
+
+    /** A VLA sample needs a camera image and a state that fits max_state_dim. */
+    private static void checkSample(CalibrationSet.Sample s, Path manifest, ModelSpec spec, int maxState) {
+        String where = manifest + " line " + s.line() + ": ";
+        if (s.images().isEmpty()) {
+            throw new CalibrationException(where + spec.family().displayName() + " needs at least one camera image");
+        }
+        if (s.state().length > maxState) {
+            throw new CalibrationException(where + "state has " + s.state().length + " values, more than "
+                    + "max_state_dim = " + maxState);
+        }
+    }
+
+    /**
+     * The flow-matching inputs of a sample: state zero-padded to {@code stateDim}, actions zero-padded to [rows][cols],
+     * noise N(0, 1) of that shape drawn from {@code random}, then the time from {@code time}.
+     */
+    private static VlaSample flowSample(CalibrationSet.Sample s, List<float[][][]> images, int[] tokens, int stateDim,
+                                        int rows, int cols, SplittableRandom random, DoubleSupplier time) {
+        float[] state = new float[stateDim];
+        for (int i = 0; i < s.state().length; i++) {
+            state[i] = (float) s.state()[i];
+        }
+        float[][] actions = new float[rows][cols];
+        for (int i = 0; i < Math.min(rows, s.actions().length); i++) {
+            for (int j = 0; j < Math.min(cols, s.actions()[i].length); j++) {
+                actions[i][j] = (float) s.actions()[i][j];
+            }
+        }
+        float[][] noise = new float[rows][cols];
+        for (float[] row : noise) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) gaussian(random);
+            }
+        }
+        return new VlaSample(images, tokens, state, actions, noise, (float) time.getAsDouble());
     }
 
     private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path manifest, int line) {

@@ -51,23 +51,22 @@ public final class Gr00tBackbone {
     }
 
     /**
-     * Runs the prompts ({@code tokens}, each with {@code tokensPerImage()} context tokens per image of its sample) and
-     * returns each sample's backbone features [tokens][hidden]. Vision and vlm layer outputs go to the sink.
+     * Runs the samples' prompts (their tokens, with {@code tokensPerImage()} context tokens per image) and returns
+     * each sample's backbone features [tokens][hidden]. Vision and vlm layer outputs go to the sink.
      */
-    public List<float[][]> run(List<int[]> tokens, List<VlaSample> images, int contextToken, Set<Integer> skip,
-                               LayerSink sink, NDManager manager, BooleanSupplier cancelled,
-                               DecoderStack.Progress progress) {
+    public List<float[][]> run(List<VlaSample> samples, int contextToken, Set<Integer> skip, LayerSink sink,
+                               NDManager manager, BooleanSupplier cancelled, DecoderStack.Progress progress) {
         int perImage = tokensPerImage();
         List<float[][]> embedded = new ArrayList<>();
         try (NDManager run = manager.newSubManager()) {
             int width = Tensors.dim(checkpoint, VISION + "embeddings.patch_embedding.weight", 0);
             NDArray post = new SigLipEncoder(checkpoint, VISION, width / Pi0Forward.VISION_HEAD_DIM,
-                    SigLipEncoder.EPS, visionDepth).run(TwoStreams.pixels(images, run), sink, run);
+                    SigLipEncoder.EPS, visionDepth).run(TwoStreams.pixels(samples, run), sink, run);
             float[] features = Blocks.linear(post, Tensors.load(checkpoint, EAGLE + "mlp1.0.weight", run),
                     Tensors.load(checkpoint, EAGLE + "mlp1.0.bias", run)).toFloatArray();
             int feature = 0;
-            for (int b = 0; b < tokens.size(); b++) {
-                int[] ids = tokens.get(b);
+            for (int b = 0; b < samples.size(); b++) {
+                int[] ids = samples.get(b).tokens();
                 float[] rows = Tensors.rows(checkpoint, LANGUAGE + "embed_tokens.weight", ids, run).toFloatArray();
                 float[][] sample = new float[ids.length][];
                 int contexts = 0;
@@ -81,9 +80,9 @@ public final class Gr00tBackbone {
                         sample[t] = Arrays.copyOfRange(rows, t * config.hidden(), (t + 1) * config.hidden());
                     }
                 }
-                if (contexts != images.get(b).images().size() * perImage) {
+                if (contexts != samples.get(b).images().size() * perImage) {
                     throw new IllegalArgumentException("sample " + b + " has " + contexts + " image-context tokens for "
-                            + images.get(b).images().size() + " images of " + perImage + " patches");
+                            + samples.get(b).images().size() + " images of " + perImage + " patches");
                 }
                 embedded.add(sample);
             }

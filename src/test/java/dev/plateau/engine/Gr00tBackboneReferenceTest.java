@@ -57,9 +57,11 @@ class Gr00tBackboneReferenceTest {
         return out;
     }
 
+    /** The prompts with their images: 2 and 1 cameras of 56 x 56 pixels. */
     static List<VlaSample> images(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<VlaSample> out = new ArrayList<>();
+        List<int[]> prompts = prompts();
         for (int cameras : new int[] {2, 1}) {
             List<float[][][]> frames = new ArrayList<>();
             for (int c = 0; c < cameras; c++) {
@@ -73,14 +75,14 @@ class Gr00tBackboneReferenceTest {
                 }
                 frames.add(image);
             }
-            out.add(new VlaSample(frames, new int[0], new float[0], new float[0][0], new float[0][0], 0f));
+            out.add(new VlaSample(frames, prompts.get(out.size()), new float[0], new float[0][0], new float[0][0], 0f));
         }
         return out;
     }
 
     private static List<float[][]> run(Path checkpoint, Set<Integer> skip, Map<Integer, float[]> into) {
         try (Checkpoint c = Checkpoint.open(checkpoint); NDManager m = NDManager.newBaseManager()) {
-            return new Gr00tBackbone(c, ModelDetector.detect(c)).run(prompts(), images(2), CONTEXT, skip,
+            return new Gr00tBackbone(c, ModelDetector.detect(c)).run(images(2), CONTEXT, skip,
                     (module, layer, states) -> {
                         if (module.equals("vlm")) {
                             into.put(layer, states.toFloatArray());
