@@ -2,7 +2,6 @@ package dev.plateau.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,7 +113,7 @@ class Gr00tBackboneReferenceTest {
         Map<Integer, float[]> ours = new TreeMap<>();
         List<float[][]> features = run(ckpt, Set.of(), ours);
         for (int layer = -1; layer < 12; layer++) {
-            assertClose(ref.get("vlm").get(layer + 1), ours.get(layer), "vlm layer " + layer);
+            VlaReference.assertClose(ref.get("vlm").get(layer + 1), ours.get(layer), "vlm layer " + layer, 1e-4);
         }
         List<Float> flat = new ArrayList<>();
         features.forEach(sample -> {
@@ -128,18 +127,7 @@ class Gr00tBackboneReferenceTest {
         for (int i = 0; i < mine.length; i++) {
             mine[i] = flat.get(i);
         }
-        assertClose(ref.get("features"), mine, "normed features");
-    }
-
-    private static void assertClose(JsonNode expected, float[] actual, String what) {
-        List<Float> flat = new ArrayList<>();
-        expected.forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
-        assertEquals(flat.size(), actual.length, what);
-        double worst = 0;
-        for (int i = 0; i < actual.length; i++) {
-            worst = Math.max(worst, Math.abs(actual[i] - flat.get(i)));
-        }
-        assertTrue(worst <= 1e-4, what + ": max abs error " + worst);
+        VlaReference.assertClose(ref.get("features"), mine, "normed features", 1e-4);
     }
 
     @Test

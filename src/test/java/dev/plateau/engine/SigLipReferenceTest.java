@@ -1,7 +1,6 @@
 package dev.plateau.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -92,21 +91,11 @@ class SigLipReferenceTest {
                     }, m);
             assertEquals(12, layers.size());
             for (int l = 0; l < 12; l++) {
-                assertClose(ref.get("layers").get(l), layers.get(l), "layer " + l);
+                VlaReference.assertClose(ref.get("layers").get(l), layers.get(l), "layer " + l, 1e-4);
             }
-            assertClose(ref.get("post"), post.toFloatArray(), "post-LayerNorm");
-            assertClose(ref.get("shuffled"), SigLipEncoder.pixelShuffle(post, 4).toFloatArray(), "pixel shuffle");
+            VlaReference.assertClose(ref.get("post"), post.toFloatArray(), "post-LayerNorm", 1e-4);
+            VlaReference.assertClose(ref.get("shuffled"), SigLipEncoder.pixelShuffle(post, 4).toFloatArray(),
+                    "pixel shuffle", 1e-4);
         }
-    }
-
-    private static void assertClose(JsonNode expected, float[] actual, String what) {
-        List<Float> flat = new ArrayList<>();
-        expected.forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
-        assertEquals(flat.size(), actual.length, what);
-        double worst = 0;
-        for (int i = 0; i < actual.length; i++) {
-            worst = Math.max(worst, Math.abs(actual[i] - flat.get(i)));
-        }
-        assertTrue(worst <= 1e-4, what + ": max abs error " + worst);
     }
 }

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs a numpy reference script on VLA samples and compares its per-layer states with ours. */
+/** Runs a numpy reference script on VLA samples and compares reference states with ours. */
 final class VlaReference {
     private VlaReference() {
     }
@@ -46,15 +46,20 @@ final class VlaReference {
                               double tolerance) {
         assertEquals(layers + 1, reference.get(module).size(), module);
         for (int layer = -1; layer < layers; layer++) {
-            List<Float> flat = new ArrayList<>();
-            reference.get(module).get(layer + 1).forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
-            float[] mine = ours.get(module).get(layer);
-            assertEquals(flat.size(), mine.length, module + " layer " + layer);
-            double worst = 0;
-            for (int i = 0; i < mine.length; i++) {
-                worst = Math.max(worst, Math.abs(mine[i] - flat.get(i)));
-            }
-            assertTrue(worst <= tolerance, module + " layer " + layer + ": max abs error " + worst);
+            assertClose(reference.get(module).get(layer + 1), ours.get(module).get(layer), module + " layer " + layer,
+                    tolerance);
         }
+    }
+
+    /** {@code actual} equals the rows of {@code expected}, flattened, within {@code tolerance}, absolute. */
+    static void assertClose(JsonNode expected, float[] actual, String what, double tolerance) {
+        List<Float> flat = new ArrayList<>();
+        expected.forEach(row -> row.forEach(v -> flat.add(v.floatValue())));
+        assertEquals(flat.size(), actual.length, what);
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            worst = Math.max(worst, Math.abs(actual[i] - flat.get(i)));
+        }
+        assertTrue(worst <= tolerance, what + ": max abs error " + worst);
     }
 }
