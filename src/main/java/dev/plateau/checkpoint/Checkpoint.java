@@ -167,10 +167,6 @@ public final class Checkpoint implements AutoCloseable {
         return index.isPresent();
     }
 
-    public Optional<ShardIndex> index() {
-        return index;
-    }
-
     /** Every tensor by name: in file order for one file, in index order for shards. */
     public Map<String, Entry> tensors() {
         return tensors;

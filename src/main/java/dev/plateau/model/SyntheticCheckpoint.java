@@ -23,12 +23,4 @@ public record SyntheticCheckpoint(String name, ObjectNode config, List<TensorDec
         tensors = List.copyOf(tensors);
         auxFiles = Collections.unmodifiableMap(new LinkedHashMap<>(auxFiles));
     }
-
-    public long totalParams() {
-        return tensors.stream().mapToLong(TensorDecl::elementCount).sum();
-    }
-
-    public long totalBytes() {
-        return tensors.stream().mapToLong(t -> t.elementCount() * t.dtype().size()).sum();
-    }
 }
