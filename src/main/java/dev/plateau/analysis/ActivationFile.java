@@ -161,6 +161,12 @@ public final class ActivationFile implements AutoCloseable {
         return states(modules.get(module).layers().get(index), manager);
     }
 
+    /** The input states of {@code module} (recorded as {@code <module>.input}) as a float32 [tokens, width] array. */
+    public NDArray input(String module, NDManager manager) {
+        return states(modules.get(module).input().orElseThrow(() -> new ActivationException(path, module
+                + " has no recorded input")), manager);
+    }
+
     /** Token types of a module, if recorded. */
     public Optional<byte[]> tokenTypes(String module) {
         return modules.get(module).tokenTypes().map(t -> file.bytes(t).toArray(ValueLayout.JAVA_BYTE));

@@ -51,16 +51,22 @@ public final class Calibrator {
     private Calibrator() {
     }
 
-    /** What the run recorded. */
-    public record Result(Path activations, int samples, long tokens, int layers, String device) {
+    /**
+     * What the run recorded.
+     *
+     * @param forwardNanos wall time of the forward pass alone (no preprocessing, no file writing)
+     */
+    public record Result(Path activations, int samples, long tokens, int layers, String device, long forwardNanos) {
     }
 
     /**
      * @param time the flow-matching time of every sample (VLAs), or empty to draw it per sample as in training
+     * @param skip per module, the layers to skip (a pruned model run without exporting it); the file then holds the
+     *             kept layers only, numbered as in the pruned model
      */
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
-                                   OptionalDouble time, String device, Path out, BooleanSupplier cancelled,
-                                   DecoderStack.Progress progress) throws IOException {
+                                   OptionalDouble time, String device, Map<String, Set<Integer>> skip, Path out,
+                                   BooleanSupplier cancelled, DecoderStack.Progress progress) throws IOException {
         if (time.isPresent() && !(time.getAsDouble() >= 0 && time.getAsDouble() <= 1)) {
             throw new CalibrationException("--time must be between 0 and 1, not " + time.getAsDouble());
         }
@@ -74,18 +80,21 @@ public final class Calibrator {
         spec.modules().forEach(m -> widths.put(m.name(), m.hiddenSize()));
         StateCollector collector = new StateCollector(widths);
         Map<String, byte[]> types;
+        Skips skips = new Skips(spec, skip);
+        long forwardNanos;
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen)) {
             if (spec.family() == Family.GR00T_N1_5) {
-                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, time, collector, manager, cancelled,
-                        progress);
+                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, time, skips, collector, manager,
+                        cancelled, progress);
             } else if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
-                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, time, collector, manager, cancelled,
-                        progress);
+                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, time, skips, collector, manager,
+                        cancelled, progress);
             } else {
-                types = decoder(checkpoint, spec, drawn, manifest, tokenizer, collector, manager, cancelled,
+                types = decoder(checkpoint, spec, drawn, manifest, tokenizer, skips, collector, manager, cancelled,
                         progress);
             }
+            forwardNanos = skips.forwardNanos();
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
             throw new CalibrationException(message.toLowerCase(Locale.ROOT).contains("out of memory")
@@ -108,15 +117,23 @@ public final class Calibrator {
                     : "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
         }
         metadata.put("token_types", "0 image, 1 language, 2 state, 3 action, 4 future");
+        skip.forEach((module, layers) -> {
+            if (!layers.isEmpty()) {
+                metadata.put("skipped." + module, String.join(",", layers.stream().sorted().map(String::valueOf)
+                        .toList()));
+            }
+        });
 
         ActivationFile.write(out, metadata, collector.modules(types));
         String main = spec.family() == Family.DECODER_LLM ? "decoder" : "vlm";
-        return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString());
+        return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString(),
+                forwardNanos);
     }
 
     private static Map<String, byte[]> decoder(Checkpoint checkpoint, ModelSpec spec,
                                                List<CalibrationSet.Sample> drawn, Path manifest,
-                                               HuggingFaceTokenizer tokenizer, StateCollector collector,
+                                               HuggingFaceTokenizer tokenizer, Skips skips,
+                                               StateCollector collector,
                                                NDManager manager, BooleanSupplier cancelled,
                                                DecoderStack.Progress progress) {
         List<int[]> sequences = new ArrayList<>();
@@ -124,9 +141,11 @@ public final class Calibrator {
             sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, manifest, s.line()));
         }
         ModuleSpec decoder = spec.module("decoder").orElseThrow();
+        skips.start();
         new DecoderStack(checkpoint, DecoderConfig.ofHuggingFace(checkpoint.config()), decoder.name(),
                 decoder.layerPrefix(), decoder.layerCount(), "model.embed_tokens.weight")
-                .run(sequences, Set.of(), collector, manager, cancelled, progress);
+                .run(sequences, skips.of("decoder"), collector, manager, cancelled, progress);
+        skips.stop();
         byte[] types = new byte[collector.tokens("decoder")];
         Arrays.fill(types, LANGUAGE);
         return Map.of("decoder", types);
@@ -141,7 +160,8 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                            Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                           OptionalDouble fixedTime, StateCollector collector, NDManager manager,
+                                           OptionalDouble fixedTime, Skips skips, StateCollector collector,
+                                           NDManager manager,
                                            BooleanSupplier cancelled,
                                            DecoderStack.Progress progress) {
         JsonNode c = checkpoint.config();
@@ -177,19 +197,23 @@ public final class Calibrator {
                     () -> fixedTime.orElse(0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001)));
         }
         int perImage;
+        Set<Integer> joint = skips.joint();
+        skips.requireNone("vision");
+        skips.start();
         if (pi0) {
             Pi0Forward forward = new Pi0Forward(checkpoint, spec);
-            forward.run(samples, Set.of(), collector, manager, cancelled, progress);
+            forward.run(samples, joint, collector, manager, cancelled, progress);
             perImage = forward.imageTokens();
         } else {
             int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
             SmolVlaForward forward = new SmolVlaForward(checkpoint, vision, spec.module("vlm").orElseThrow()
                     .layerCount());
-            forward.run(samples, Set.of(), collector, manager, cancelled, progress);
+            forward.run(samples, joint, collector, manager, cancelled, progress);
             int patch = Math.toIntExact(checkpoint.tensor("model.vlm_with_expert.vlm.model.vision_model.embeddings"
                     + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
             perImage = forward.imageTokens(width, patch);
         }
+        skips.stop();
         ByteList prefix = new ByteList();
         ByteList suffix = new ByteList();
         for (VlaSample s : samples) {
@@ -214,7 +238,8 @@ public final class Calibrator {
      */
     private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
                                              Path manifest, HuggingFaceTokenizer tokenizer, long seed,
-                                             OptionalDouble fixedTime, StateCollector collector, NDManager manager,
+                                             OptionalDouble fixedTime, Skips skips, StateCollector collector,
+                                             NDManager manager,
                                            BooleanSupplier cancelled,
                                              DecoderStack.Progress progress) {
         JsonNode head = checkpoint.config().path("action_head_cfg");
@@ -248,7 +273,9 @@ public final class Calibrator {
                     () -> fixedTime.orElse((0.999 - Math.pow(random.nextDouble(), 1 / 1.5)) / 0.999)));
         }
         int contextId = Math.toIntExact(context[0]);
-        List<float[][]> features = backbone.run(samples, contextId, Set.of(), collector, manager, cancelled,
+        skips.requireNone("vision");
+        skips.start();
+        List<float[][]> features = backbone.run(samples, contextId, skips.of("vlm"), collector, manager, cancelled,
                 progress);
         List<Gr00tActionHead.Sample> heads = new ArrayList<>();
         for (int b = 0; b < features.size(); b++) {
@@ -257,8 +284,9 @@ public final class Calibrator {
                     NEW_EMBODIMENT));
         }
         new Gr00tActionHead(checkpoint, spec.module("vl_self_attention").orElseThrow().layerCount(),
-                spec.module("dit").orElseThrow().layerCount()).run(heads, Set.of(), Set.of(), collector, manager,
-                cancelled, progress);
+                spec.module("dit").orElseThrow().layerCount()).run(heads, skips.of("vl_self_attention"), skips.of("dit"),
+                collector, manager, cancelled, progress);
+        skips.stop();
         ByteList prompt = new ByteList();
         for (VlaSample sample : samples) {
             for (int id : sample.tokens()) {
@@ -328,6 +356,58 @@ public final class Calibrator {
 
     private static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /** The layers a run skips per module, and the wall time of its forward pass. */
+    private static final class Skips {
+        private final ModelSpec spec;
+        private final Map<String, Set<Integer>> skip;
+        private long started;
+        private long elapsed;
+
+        Skips(ModelSpec spec, Map<String, Set<Integer>> skip) {
+            this.spec = spec;
+            this.skip = skip;
+            for (String module : skip.keySet()) {
+                if (spec.module(module).isEmpty()) {
+                    throw new CalibrationException("cannot skip layers of '" + module + "': the model has "
+                            + String.join(", ", spec.depths().keySet()));
+                }
+            }
+        }
+
+        Set<Integer> of(String module) {
+            return skip.getOrDefault(module, Set.of());
+        }
+
+        /** SmolVLA and pi0 run VLM layer i and expert layer i together: one skip set for both. */
+        Set<Integer> joint() {
+            if (!of("vlm").equals(of("expert"))) {
+                throw new CalibrationException(spec.family().displayName() + " runs VLM and expert layers together, "
+                        + "so a pruned run must skip the same layers of both (vlm " + of("vlm") + ", expert "
+                        + of("expert") + ")");
+            }
+            return of("vlm");
+        }
+
+        void requireNone(String module) {
+            if (!of(module).isEmpty()) {
+                throw new CalibrationException("a pruned run of " + spec.family().displayName() + " keeps every "
+                        + module + " layer; Plateau does not skip " + module + " layers");
+            }
+        }
+
+        void start() {
+            started = System.nanoTime();
+        }
+
+        void stop() {
+            elapsed = System.nanoTime() - started;
+        }
+
+        long forwardNanos() {
+            return elapsed;
+        }
     }
 
     /** A growable byte array. */

@@ -25,6 +25,7 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -56,13 +57,9 @@ public final class Exporter {
             throw new CheckpointException(out, "would overwrite or sit inside the source checkpoint " + in
                     + "; choose a folder outside it");
         }
-        for (ModulePlan m : plan.modules().values()) {
-            if (!m.remove().isEmpty() && !spec.module(m.module()).orElseThrow().depthConfigurable()
-                    && spec.family() != Family.PI0) {
-                throw new CheckpointException(source.folder().resolve(Checkpoint.CONFIG), "no config key sets the "
-                        + "depth of " + m.module() + ", so the training code would rebuild all its layers; Plateau "
-                        + "does not export a pruned " + m.module());
-            }
+        Optional<String> refusal = refusal(spec, plan);
+        if (refusal.isPresent()) {
+            throw new CheckpointException(source.folder().resolve(Checkpoint.CONFIG), refusal.get());
         }
         Surgery surgery = Surgery.of(source, spec, plan);
         try (StagedFolder staging = StagedFolder.create(out, replace)) {
@@ -84,8 +81,23 @@ public final class Exporter {
         }
     }
 
+    /**
+     * Why a (rule-abiding) plan cannot be exported: removing layers of a module whose depth no config key sets, except
+     * for pi0, whose loading code needs a change that the notes spell out.
+     */
+    public static Optional<String> refusal(ModelSpec spec, Plan plan) {
+        for (ModulePlan m : plan.modules().values()) {
+            if (!m.remove().isEmpty() && !spec.module(m.module()).orElseThrow().depthConfigurable()
+                    && spec.family() != Family.PI0) {
+                return Optional.of("no config key sets the depth of " + m.module() + ", so the training code would "
+                        + "rebuild all its layers; Plateau does not export a pruned " + m.module());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** What the user must know about loading the export, in plain words. */
-    static List<String> notes(ModelSpec spec, Surgery surgery) {
+    public static List<String> notes(ModelSpec spec, Surgery surgery) {
         if (spec.family() != Family.PI0) {
             return List.of();
         }

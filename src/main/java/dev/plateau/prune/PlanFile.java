@@ -51,11 +51,20 @@ public final class PlanFile {
 
     /** Reads a plan; structural problems are a {@link PlanException} naming the file. */
     public static Plan read(Path file) {
-        JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readAllBytes(file));
+            return read(Files.readAllBytes(file), file);
         } catch (NoSuchFileException e) {
             throw new PlanException(file, "file not found");
+        } catch (IOException e) {
+            throw new PlanException(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Reads a plan from the bytes of {@code file} (e.g. a resource); messages name {@code file}. */
+    public static Plan read(byte[] json, Path file) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
         } catch (JacksonException e) {
             throw new PlanException(file, "is not valid JSON: " + e.getOriginalMessage().lines().findFirst()
                     .orElse(""));

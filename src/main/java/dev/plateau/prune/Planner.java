@@ -35,6 +35,17 @@ public final class Planner {
      */
     public static Plan plan(Analysis analysis, String family, List<LayerRule> rules, Criterion criterion,
                             OptionalDouble tau, Map<String, Integer> budget) {
+        Map<String, Double> taus = new LinkedHashMap<>();
+        tau.ifPresent(t -> analysis.modules().keySet().forEach(m -> taus.put(m, t)));
+        return plan(analysis, family, rules, criterion, taus, budget);
+    }
+
+    /**
+     * As {@link #plan(Analysis, String, List, Criterion, OptionalDouble, Map)} with a threshold per module; a module
+     * without one gets auto-tau.
+     */
+    public static Plan plan(Analysis analysis, String family, List<LayerRule> rules, Criterion criterion,
+                            Map<String, Double> tau, Map<String, Integer> budget) {
         Map<String, Integer> k = withTiedBudgets(budget, rules);
         if (k.isEmpty()) {
             throw new IllegalArgumentException("no budget given: say how many layers to remove per module, e.g. "
@@ -47,7 +58,9 @@ public final class Planner {
                 throw new IllegalArgumentException("the analysis has no module '" + e.getKey() + "'; it has "
                         + String.join(", ", analysis.modules().keySet()));
             }
-            modules.put(e.getKey(), planModule(module, criterion, tau, e.getValue(), rules));
+            Double moduleTau = tau.get(e.getKey());
+            modules.put(e.getKey(), planModule(module, criterion,
+                    moduleTau == null ? OptionalDouble.empty() : OptionalDouble.of(moduleTau), e.getValue(), rules));
         }
         Plan draft = new Plan(family, modules, List.of());
         return new Plan(family, modules, RuleCheck.violations(draft, depths(analysis), rules));

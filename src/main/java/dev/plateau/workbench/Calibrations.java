@@ -8,7 +8,9 @@ import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.ModelDetector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -18,11 +20,12 @@ final class Calibrations {
     }
 
     static Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                       String device, Path out, BooleanSupplier cancelled,
+                                       String device, Map<String, Set<Integer>> skip, Path out,
+                                       BooleanSupplier cancelled,
                                        Workbench.Progress progress) {
         try (Checkpoint source = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
             return Calibrator.calibrate(source, ModelDetector.detect(source), data, samples, seed, time, device,
-                    out, cancelled, progress::layerDone);
+                    skip, out, cancelled, progress::layerDone);
         } catch (CheckpointException | CalibrationException | ActivationException | IllegalArgumentException e) {
             throw new PlateauException(e.getMessage(), e);
         } catch (CancellationException e) {

@@ -13,8 +13,11 @@ import dev.plateau.prune.PlanCheck;
 import dev.plateau.prune.PlanException;
 import dev.plateau.prune.PlanFile;
 import dev.plateau.prune.Planner;
+import dev.plateau.prune.ModulePlan;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +58,46 @@ final class Plans {
             throw new PlateauException(e.getMessage(), e);
         } catch (IOException e) {
             throw new PlateauException(out + ": cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    static Plan live(ModelSpec spec, Analysis analysis, String criterionCode, long seed, Map<String, Double> tau,
+                     Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
+        Criterion criterion = Criterion.parse(criterionCode, seed).orElseThrow(() -> new PlateauException(
+                "unknown criterion '" + criterionCode + "'; choose from " + Criterion.codes()));
+        Map<String, Integer> k = new LinkedHashMap<>(budget);
+        k.keySet().removeAll(fixed.keySet());
+        Map<String, ModulePlan> modules = new LinkedHashMap<>();
+        if (!k.isEmpty()) {
+            try {
+                modules.putAll(Planner.plan(analysis, spec.family().code(), spec.rules(), criterion, tau, k)
+                        .modules());
+            } catch (IllegalArgumentException e) {
+                throw new PlateauException(e.getMessage(), e);
+            }
+        }
+        fixed.forEach((name, remove) -> {
+            int layers = spec.module(name).map(m -> m.layerCount()).orElse(-1);
+            modules.put(name, new ModulePlan(name, layers, remove, Double.NaN, remove.size(), "fixed", List.of(),
+                    List.of(), List.of(), List.of()));
+        });
+        Map<String, ModulePlan> ordered = new LinkedHashMap<>();
+        spec.modules().forEach(m -> {
+            if (modules.containsKey(m.name())) {
+                ordered.put(m.name(), modules.get(m.name()));
+            }
+        });
+        Plan draft = new Plan(spec.family().code(), ordered, List.of());
+        return new Plan(draft.family(), ordered, PlanCheck.problems(draft, spec));
+    }
+
+    /** The paper's Table 5 plan of a family, from the resources. */
+    static Optional<Plan> paper(Family family) {
+        String name = family.code() + "-table5.plan.json";
+        try (InputStream in = Plans.class.getResourceAsStream("/dev/plateau/plans/" + name)) {
+            return in == null ? Optional.empty() : Optional.of(PlanFile.read(in.readAllBytes(), Path.of(name)));
+        } catch (IOException | PlanException e) {
+            throw new PlateauException(name + ": the built-in plan cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.plateau.calibration.Calibrator;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.CheckpointBuilder;
+import dev.plateau.model.Family;
 import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.SyntheticCheckpoint;
@@ -98,7 +99,83 @@ public final class Workbench {
      */
     public Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
                                        String device, Path out, BooleanSupplier cancelled, Progress progress) {
-        return Calibrations.calibrate(checkpoint, data, samples, seed, time, device, out, cancelled, progress);
+        return Calibrations.calibrate(checkpoint, data, samples, seed, time, device, Map.of(), out, cancelled,
+                progress);
+    }
+
+    /** Opens a checkpoint for the window: what it is, and what its fine-tuning trains by default. */
+    public OpenedModel open(Path folder) {
+        try (Checkpoint checkpoint = Checkpoint.open(folder.toAbsolutePath().normalize())) {
+            return TrainingDefaults.of(checkpoint, ModelDetector.detect(checkpoint));
+        } catch (CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Calibrates and analyses under every metric, or reads the result back from the session cache when the same
+     * request was run before on the same files.
+     */
+    public AnalysedRun analysed(CalibrationRequest request, BooleanSupplier cancelled, Progress progress) {
+        return Sessions.analysed(home, request, cancelled, progress);
+    }
+
+    /** Whether {@link #analysed} would answer {@code request} from the cache. */
+    public boolean isCached(CalibrationRequest request) {
+        Path folder = Sessions.folder(home, request);
+        return Files.isRegularFile(folder.resolve(Sessions.ANALYSIS))
+                && Files.isRegularFile(folder.resolve(Sessions.ACTIVATIONS));
+    }
+
+    /**
+     * The plan at per-module thresholds and budgets, as the window shows it while the user moves them: modules in
+     * {@code fixed} keep the given removal sets (a loaded plan); rule violations are in {@link Plan#problems()}, each
+     * with the nearest valid choice, instead of being refused.
+     */
+    public Plan livePlan(OpenedModel model, Analysis analysis, String criterion, long seed, Map<String, Double> tau,
+                         Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
+        return Plans.live(model.spec(), analysis, criterion, seed, tau, budget, fixed);
+    }
+
+    /** Parameters, trainable parameters and GFLOPs before and after {@code plan}. */
+    public Estimate estimate(OpenedModel model, Optional<Analysis> analysis, Plan plan) {
+        return Estimates.of(model, analysis, plan);
+    }
+
+    /** Measures the forward time of the base and the pruned model (the plan's layers skipped) on the run's data. */
+    public Latency latency(AnalysedRun run, Plan plan, BooleanSupplier cancelled, Progress progress) {
+        return Previews.latency(home, run, plan, cancelled, progress);
+    }
+
+    /** A layer's hidden states of the base and the pruned model on the base model's principal components. */
+    public LatentPreview latent(AnalysedRun run, Plan plan, String module, int layer, int components,
+                                BooleanSupplier cancelled, Progress progress) {
+        return Previews.latent(run, plan, module, layer, components, cancelled, progress);
+    }
+
+    /** What exporting {@code plan} would change, or why it cannot be exported. */
+    public ExportPreview exportPreview(Path checkpoint, Plan plan) {
+        return Exports.preview(checkpoint, plan);
+    }
+
+    /** Exports the checkpoint with an in-memory plan applied, as {@link #prune(Path, Path, Path, boolean)} does. */
+    public Exporter.Result prune(Path checkpoint, Plan plan, Path out, boolean force) {
+        return Exports.prune(checkpoint, plan, "", out, force);
+    }
+
+    /** The paper's Table 5 plan for a family, where the paper gives one. */
+    public Optional<Plan> paperPlan(Family family) {
+        return Plans.paper(family);
+    }
+
+    /** The demo's calibration set (two cameras, twelve instructions), written beside the demo checkpoint. */
+    public Path demoCalibrationSet() {
+        return DemoFiles.calibrationSet(home.resolve("demo").resolve("calibration"));
+    }
+
+    /** The checkpoints opened lately, most recent first. */
+    public RecentFiles recentFiles() {
+        return new RecentFiles(home.resolve("recent.json"));
     }
 
     /**

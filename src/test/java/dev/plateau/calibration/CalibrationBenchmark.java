@@ -35,6 +35,7 @@ public final class CalibrationBenchmark {
             ModelSpec spec = ModelDetector.detect(c);
             long t0 = System.nanoTime();
             Calibrator.Result r = Calibrator.calibrate(c, spec, Path.of(args[1]), samples, 0, java.util.OptionalDouble.empty(), "cpu",
+                    java.util.Map.of(),
                     Path.of(args[3]),
                     () -> false, (module, layer, depth) -> { });
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -1,0 +1,95 @@
+package dev.plateau.workbench;
+
+import dev.plateau.analysis.ActivationException;
+import dev.plateau.analysis.LatentProjection;
+import dev.plateau.prune.Plan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+/**
+ * What a plan does to the model before anything is exported: the engine runs the base model and the pruned one
+ * (the same weights, the plan's layers skipped) on the calibration samples.
+ */
+final class Previews {
+    /** Samples per latency run, and runs of each model (the fastest counts). */
+    static final int LATENCY_SAMPLES = 2;
+    static final int LATENCY_ROUNDS = 2;
+
+    private Previews() {
+    }
+
+    static Latency latency(Path home, AnalysedRun run, Plan plan, BooleanSupplier cancelled,
+                           Workbench.Progress progress) {
+        CalibrationRequest r = run.request();
+        int samples = Math.min(LATENCY_SAMPLES, r.samples());
+        Map<String, Set<Integer>> skip = plan.removals();
+        long base = Long.MAX_VALUE;
+        long pruned = Long.MAX_VALUE;
+        Path scratch = run.activations().resolveSibling("latency.safetensors");
+        try {
+            for (int round = 0; round < LATENCY_ROUNDS; round++) {
+                base = Math.min(base, Calibrations.calibrate(r.checkpoint(), r.data(), samples, r.seed(), r.time(),
+                        r.device(), Map.of(), scratch, cancelled, progress).forwardNanos());
+                pruned = Math.min(pruned, Calibrations.calibrate(r.checkpoint(), r.data(), samples, r.seed(),
+                        r.time(), r.device(), skip, scratch, cancelled, progress).forwardNanos());
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                // a scratch file left in the session folder is harmless
+            }
+        }
+        return new Latency(base / 1e6 / samples, pruned / 1e6 / samples, samples);
+    }
+
+    static LatentPreview latent(AnalysedRun run, Plan plan, String module, int layer, int components,
+                                BooleanSupplier cancelled, Workbench.Progress progress) {
+        CalibrationRequest r = run.request();
+        Map<String, Set<Integer>> skip = new TreeMap<>(plan.removals());
+        skip.values().removeIf(Set::isEmpty);
+        Path pruned = run.activations().resolveSibling("pruned-" + digest(skip) + ".safetensors");
+        if (!Files.isRegularFile(pruned)) {
+            Calibrations.calibrate(r.checkpoint(), r.data(), r.samples(), r.seed(), r.time(), r.device(), skip,
+                    pruned, cancelled, progress);
+        }
+        List<Integer> kept = keptLayers(plan, module, run.analysis().modules().get(module).layers());
+        int shown = -1;
+        for (int i = 0; i < kept.size() && kept.get(i) <= layer; i++) {
+            shown = i;
+        }
+        try {
+            LatentProjection projection = LatentProjection.of(run.activations(), layer, pruned, shown, module,
+                    components, r.seed());
+            return new LatentPreview(module, layer, shown < 0 ? -1 : kept.get(shown), projection.explained(),
+                    projection.base(), projection.pruned(), projection.types());
+        } catch (ActivationException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+    }
+
+    private static List<Integer> keptLayers(Plan plan, String module, int layers) {
+        List<Integer> removed = plan.modules().containsKey(module) ? plan.modules().get(module).remove() : List.of();
+        return IntStream.range(0, layers).filter(i -> !removed.contains(i)).boxed().toList();
+    }
+
+    private static String digest(Map<String, Set<Integer>> skip) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(skip.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

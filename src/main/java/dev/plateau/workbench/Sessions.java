@@ -1,0 +1,104 @@
+package dev.plateau.workbench;
+
+import dev.plateau.analysis.ActivationException;
+import dev.plateau.analysis.Analysis;
+import dev.plateau.analysis.AnalysisFile;
+import dev.plateau.analysis.Metric;
+import dev.plateau.checkpoint.Checkpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The session cache: each calibration request, with the checkpoint's and the data's files as they are now, has a
+ * folder under {@code <home>/sessions} holding its activation file and its analysis under every metric. Asking
+ * again for the same request reads the analysis back instead of running the model.
+ */
+final class Sessions {
+    static final String ACTIVATIONS = "activations.safetensors";
+    static final String ANALYSIS = "analysis.json";
+    /** Samples per minibatch of the unbiased CKA estimate. */
+    private static final int MINIBATCH = 256;
+
+    private Sessions() {
+    }
+
+    static AnalysedRun analysed(Path home, CalibrationRequest request, BooleanSupplier cancelled,
+                                Workbench.Progress progress) {
+        Path folder = folder(home, request);
+        Path activations = folder.resolve(ACTIVATIONS);
+        Path analysisFile = folder.resolve(ANALYSIS);
+        Optional<Analysis> cached = read(analysisFile);
+        if (cached.isPresent() && Files.isRegularFile(activations)) {
+            return new AnalysedRun(request, activations, cached.get(), true);
+        }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new PlateauException(folder + ": cannot be created: " + e.getMessage(), e);
+        }
+        Calibrations.calibrate(request.checkpoint(), request.data(), request.samples(), request.seed(),
+                request.time(), request.device(), Map.of(), activations, cancelled, progress);
+        Analysis analysis = Analyses.analyze(activations, EnumSet.allOf(Metric.class), MINIBATCH, request.seed(),
+                analysisFile);
+        return new AnalysedRun(request, activations, analysis, false);
+    }
+
+    /** The request's folder: named by a digest of the request and of the files it reads, as they are now. */
+    static Path folder(Path home, CalibrationRequest request) {
+        StringBuilder key = new StringBuilder("plateau-session-1\n");
+        key.append(request.checkpoint()).append('\n').append(request.data()).append('\n')
+                .append(request.samples()).append('\n').append(request.seed()).append('\n')
+                .append(request.time().isPresent() ? Double.toString(request.time().getAsDouble()) : "drawn")
+                .append('\n').append(request.device()).append('\n');
+        for (Path file : fingerprinted(request)) {
+            key.append(file).append(' ').append(stamp(file)).append('\n');
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return home.resolve("sessions").resolve(HexFormat.of().formatHex(digest, 0, 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Path> fingerprinted(CalibrationRequest request) {
+        try (Stream<Path> checkpointFiles = Files.list(request.checkpoint())) {
+            List<Path> files = new ArrayList<>(checkpointFiles.filter(Files::isRegularFile).sorted().toList());
+            files.add(request.data().resolve("manifest.jsonl"));
+            return files;
+        } catch (IOException e) {
+            return List.of(request.checkpoint().resolve(Checkpoint.CONFIG), request.data().resolve("manifest.jsonl"));
+        }
+    }
+
+    private static String stamp(Path file) {
+        try {
+            return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return "absent";
+        }
+    }
+
+    private static Optional<Analysis> read(Path analysisFile) {
+        if (!Files.isRegularFile(analysisFile)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(AnalysisFile.read(analysisFile));
+        } catch (ActivationException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
