@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Writes a {@link SyntheticCheckpoint} as a real checkpoint folder, atomically: with seeded random weights (small
@@ -35,6 +37,16 @@ public final class CheckpointBuilder {
      */
     public static Path write(SyntheticCheckpoint checkpoint, Path target, Fill fill, long seed, long shardBytes,
                              boolean replace) throws IOException {
+        return write(checkpoint, target, fill, seed, shardBytes, replace, name -> 1, Map.of());
+    }
+
+    /**
+     * As {@link #write(SyntheticCheckpoint, Path, Fill, long, long, boolean)}, with each random tensor's standard
+     * deviation multiplied by {@code gain} of its name, and {@code metadata} added to the weight files' metadata.
+     */
+    public static Path write(SyntheticCheckpoint checkpoint, Path target, Fill fill, long seed, long shardBytes,
+                             boolean replace, ToDoubleFunction<String> gain, Map<String, String> metadata)
+            throws IOException {
         long limit = shardBytes == 0 ? checkpoint.shardBytes() : Math.max(shardBytes, 0);
         try (StagedFolder out = StagedFolder.create(target, replace)) {
             Json.write(out.path().resolve("config.json"), checkpoint.config());
@@ -44,24 +56,28 @@ public final class CheckpointBuilder {
                 Files.writeString(file, aux.getValue());
             }
             List<TensorSpec> specs = checkpoint.tensors().stream()
-                    .map(t -> new TensorSpec(t.name(), t.dtype(), t.shape(), source(t, fill, seed))).toList();
-            SafetensorsWriter.writeWeights(out.path(), specs, limit, Map.of("plateau_synthetic", checkpoint.name()));
+                    .map(t -> new TensorSpec(t.name(), t.dtype(), t.shape(), source(t, fill, seed,
+                            gain.applyAsDouble(t.name())))).toList();
+            Map<String, String> meta = new TreeMap<>(metadata);
+            meta.put("plateau_synthetic", checkpoint.name());
+            SafetensorsWriter.writeWeights(out.path(), specs, limit, meta);
             out.commit();
             return out.target();
         }
     }
 
-    private static TensorSource source(TensorDecl t, Fill fill, long seed) {
+    private static TensorSource source(TensorDecl t, Fill fill, long seed, double gain) {
         if (fill == Fill.UNWRITTEN) {
             return new TensorSource.Unwritten();
         }
-        return new TensorSource.Bytes(values(t, new SplittableRandom(seed ^ ((long) t.name().hashCode() << 16))));
+        return new TensorSource.Bytes(values(t, new SplittableRandom(seed ^ ((long) t.name().hashCode() << 16)),
+                gain));
     }
 
-    private static byte[] values(TensorDecl t, SplittableRandom random) {
+    private static byte[] values(TensorDecl t, SplittableRandom random, double gain) {
         int n = Math.toIntExact(t.elementCount());
         ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(n, t.dtype().size())).order(ByteOrder.LITTLE_ENDIAN);
-        double std = 1 / Math.sqrt(t.fanIn());
+        double std = gain / Math.sqrt(t.fanIn());
         for (int i = 0; i < n; i++) {
             float v = switch (t.init()) {
                 case ONES -> 1f;

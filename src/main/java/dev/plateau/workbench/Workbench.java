@@ -186,12 +186,19 @@ public final class Workbench {
         Path demo = home.resolve("demo").resolve(DEMO_MODEL + "-tiny");
         SyntheticCheckpoint synthetic = SyntheticModels.named(DEMO_MODEL, false).orElseThrow();
         if (rebuild || !hasLayout(demo, synthetic)) {
-            write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true);
+            try {
+                CheckpointBuilder.write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true,
+                        DemoPlateaus::gain, Map.of(DemoPlateaus.KEY, DemoPlateaus.REVISION));
+            } catch (CheckpointException e) {
+                throw new PlateauException(e.getMessage(), e);
+            } catch (IOException e) {
+                throw new PlateauException(demo + ": cannot be written: " + e.getMessage(), e);
+            }
         }
         return demo;
     }
 
-    /** Whether {@code folder} holds exactly the tensors (names and shapes) of {@code synthetic}. */
+    /** Whether {@code folder} holds exactly the tensors (names and shapes) of {@code synthetic}, as this demo wrote. */
     private static boolean hasLayout(Path folder, SyntheticCheckpoint synthetic) {
         if (!Files.isRegularFile(folder.resolve(Checkpoint.CONFIG))) {
             return false;
@@ -201,7 +208,8 @@ public final class Workbench {
             synthetic.tensors().forEach(t -> want.put(t.name(), t.shape()));
             Map<String, List<Long>> have = new HashMap<>();
             existing.tensors().forEach((name, e) -> have.put(name, e.info().shape()));
-            return want.equals(have);
+            return want.equals(have) && existing.files().stream().allMatch(f ->
+                    DemoPlateaus.REVISION.equals(f.metadata().get(DemoPlateaus.KEY)));
         } catch (CheckpointException e) {
             return false;
         }

@@ -1,0 +1,116 @@
+package dev.plateau.ui;
+
+import java.io.File;
+import java.nio.file.Path;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+
+/** The calibration form: data folder, samples, seed, device, timestep sampling, and the run button. */
+final class CalibrationPane extends VBox {
+
+    CalibrationPane(SessionViewModel vm) {
+        super(8);
+        setPadding(new Insets(10));
+        Label title = new Label("Calibration");
+        title.getStyleClass().add("section-title");
+        TextField data = new TextField();
+        data.setId("dataFolder");
+        data.setPromptText("folder with manifest.jsonl");
+        data.setEditable(false);
+        vm.dataFolderProperty().addListener((o, a, b) -> data.setText(b == null ? "" : b.toString()));
+        if (vm.dataFolderProperty().get() != null) {
+            data.setText(vm.dataFolderProperty().get().toString());
+        }
+        data.setTooltip(new Tooltip("A calibration set: manifest.jsonl with one sample per line (instruction, "
+                + "camera images, state)"));
+        Button browse = new Button("\u2026");
+        browse.setOnAction(e -> {
+            DirectoryChooser chooser = new DirectoryChooser();
+            chooser.setTitle("Calibration data folder");
+            File f = chooser.showDialog(getScene().getWindow());
+            if (f != null) {
+                vm.dataFolderProperty().set(f.toPath());
+            }
+        });
+        HBox.setHgrow(data, Priority.ALWAYS);
+        Spinner<Integer> samples = new Spinner<>(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 4096,
+                vm.samplesProperty().get()));
+        samples.setId("samples");
+        samples.setEditable(true);
+        samples.valueProperty().addListener((o, a, b) -> vm.samplesProperty().set(b));
+        vm.samplesProperty().addListener((o, a, b) -> samples.getValueFactory().setValue(b.intValue()));
+        samples.setTooltip(new Tooltip("Samples drawn from the set; every layer's hidden states of their tokens are "
+                + "compared"));
+        TextField seed = new TextField(Long.toString(vm.seedProperty().get()));
+        seed.setId("seed");
+        seed.textProperty().addListener((o, a, b) -> {
+            try {
+                vm.seedProperty().set(Long.parseLong(b.trim()));
+                seed.getStyleClass().remove("invalid");
+            } catch (NumberFormatException e) {
+                if (!seed.getStyleClass().contains("invalid")) {
+                    seed.getStyleClass().add("invalid");
+                }
+            }
+        });
+        seed.setTooltip(new Tooltip("Seeds the draw of samples, the noise and the flow-matching times"));
+        ChoiceBox<String> device = new ChoiceBox<>();
+        device.getItems().addAll("auto", "cpu", "gpu");
+        device.setValue(vm.deviceProperty().get());
+        device.valueProperty().bindBidirectional(vm.deviceProperty());
+        device.setTooltip(new Tooltip("auto: the GPU when Plateau was built with -Dcuda and one is present, else "
+                + "the CPU"));
+        CheckBox fixed = new CheckBox("fixed t");
+        fixed.selectedProperty().bindBidirectional(vm.fixedTimeProperty());
+        Spinner<Double> time = new Spinner<>(new SpinnerValueFactory.DoubleSpinnerValueFactory(0, 1,
+                vm.timeProperty().get(), 0.05));
+        time.setPrefWidth(80);
+        time.disableProperty().bind(fixed.selectedProperty().not());
+        time.valueProperty().addListener((o, a, b) -> vm.timeProperty().set(b));
+        fixed.setTooltip(new Tooltip("Flow-matching timestep: drawn per sample as in training (Beta), or one fixed "
+                + "t for every sample"));
+        GridPane form = new GridPane();
+        form.setHgap(8);
+        form.setVgap(6);
+        form.addRow(0, new Label("data"), new HBox(4, data, browse));
+        form.addRow(1, new Label("samples"), samples);
+        form.addRow(2, new Label("seed"), seed);
+        form.addRow(3, new Label("device"), device);
+        form.addRow(4, new Label("timestep"), new HBox(6, fixed, time));
+        Button run = new Button("Calibrate");
+        run.setId("calibrate");
+        run.setMaxWidth(Double.MAX_VALUE);
+        run.getStyleClass().add("primary");
+        run.setTooltip(new Tooltip("One forward pass over the samples, capturing every layer's hidden states, then "
+                + "the similarity of every pair of layers under every metric (cached: asking again is instant)"));
+        run.setOnAction(e -> vm.calibrate());
+        run.disableProperty().bind(vm.modelProperty().isNull().or(vm.jobs().currentProperty().isNotNull()));
+        Label summary = new Label();
+        summary.setId("calibrationSummary");
+        summary.setWrapText(true);
+        summary.getStyleClass().add("note");
+        vm.runProperty().addListener((o, a, b) -> summary.setText(b == null ? "" : summary(b)));
+        getChildren().addAll(title, form, run, summary);
+    }
+
+    private static String summary(dev.plateau.workbench.AnalysedRun run) {
+        StringBuilder s = new StringBuilder(run.cached() ? "From the session cache: " : "Calibrated: ");
+        s.append(run.request().samples()).append(" samples");
+        run.analysis().modules().forEach((name, m) -> s.append(", ").append(name).append(' ').append(m.tokens())
+                .append(" tokens"));
+        Path file = run.activations();
+        return s.append(". Activations: ").append(file).toString();
+    }
+}

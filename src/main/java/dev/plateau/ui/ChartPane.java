@@ -1,0 +1,57 @@
+package dev.plateau.ui;
+
+import dev.plateau.workbench.PlateauException;
+import java.io.File;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tooltip;
+import javafx.stage.FileChooser;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+
+/**
+ * A chart on screen: no zooming or panning (the axes mean layers), and a context menu that saves the figure as PNG
+ * or SVG and its numbers as CSV or JSON.
+ */
+final class ChartPane extends ChartViewer {
+
+    ChartPane(JFreeChart chart, String id, Supplier<FigureData> data, Consumer<String> onError) {
+        super(chart, false);
+        setId(id);
+        getCanvas().setDomainZoomable(false);
+        getCanvas().setRangeZoomable(false);
+        for (String handler : new String[] {"zoom", "pan"}) {
+            if (getCanvas().getMouseHandler(handler) != null) {
+                getCanvas().removeMouseHandler(getCanvas().getMouseHandler(handler));
+            }
+        }
+        ContextMenu menu = new ContextMenu();
+        for (String extension : FigureExport.EXTENSIONS) {
+            MenuItem item = new MenuItem(extension.equals("csv") || extension.equals("json")
+                    ? "Save data as " + extension.toUpperCase() + "\u2026"
+                    : "Save figure as " + extension.toUpperCase() + "\u2026");
+            item.setOnAction(e -> save(extension, data, onError));
+            menu.getItems().add(item);
+        }
+        setOnContextMenuRequested(e -> menu.show(this, e.getScreenX(), e.getScreenY()));
+        Tooltip.install(this, new Tooltip("Right-click to save this figure (PNG, SVG) or its numbers (CSV, JSON)"));
+    }
+
+    private void save(String extension, Supplier<FigureData> data, Consumer<String> onError) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Save " + extension.toUpperCase());
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension.toUpperCase(), "*." + extension));
+        FigureData figure = data.get();
+        chooser.setInitialFileName(figure.name().replaceAll("[^A-Za-z0-9_.-]+", "-") + "." + extension);
+        File file = chooser.showSaveDialog(getScene().getWindow());
+        if (file != null) {
+            try {
+                FigureExport.save(getChart(), figure, file.toPath());
+            } catch (PlateauException e) {
+                onError.accept(e.getMessage());
+            }
+        }
+    }
+}

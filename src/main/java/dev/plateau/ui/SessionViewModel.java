@@ -1,0 +1,525 @@
+package dev.plateau.ui;
+
+import dev.plateau.analysis.Analysis;
+import dev.plateau.analysis.Metric;
+import dev.plateau.model.ModelSpec;
+import dev.plateau.model.ModuleSpec;
+import dev.plateau.model.TiedDepth;
+import dev.plateau.prune.ModulePlan;
+import dev.plateau.prune.Plan;
+import dev.plateau.workbench.AnalysedRun;
+import dev.plateau.workbench.CalibrationRequest;
+import dev.plateau.workbench.Estimate;
+import dev.plateau.workbench.ExportPreview;
+import dev.plateau.workbench.Latency;
+import dev.plateau.workbench.LatentPreview;
+import dev.plateau.workbench.OpenedModel;
+import dev.plateau.workbench.PlateauException;
+import dev.plateau.workbench.Workbench;
+import dev.plateau.prune.Exporter;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The state of one workbench window, without any of its controls: the open checkpoint, the calibration form and
+ * its run, each module's tau and k, the plan they give under the model's rules (recomputed on every change), the
+ * estimates, the previews, undo and redo, and the messages for the user. Long work goes through {@link Jobs}.
+ */
+public final class SessionViewModel {
+    /** Samples of a calibration unless the user says otherwise. */
+    static final int DEFAULT_SAMPLES = 8;
+    private static final long COALESCE_NANOS = 800_000_000L;
+
+    private final Workbench workbench;
+    private final Jobs jobs;
+
+    private final ReadOnlyObjectWrapper<OpenedModel> model = new ReadOnlyObjectWrapper<>(this, "model");
+    private final ReadOnlyObjectWrapper<AnalysedRun> run = new ReadOnlyObjectWrapper<>(this, "run");
+    private final ReadOnlyObjectWrapper<Plan> plan = new ReadOnlyObjectWrapper<>(this, "plan");
+    private final ReadOnlyObjectWrapper<Estimate> estimate = new ReadOnlyObjectWrapper<>(this, "estimate");
+    private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
+    private final ReadOnlyObjectWrapper<LatentPreview> latent = new ReadOnlyObjectWrapper<>(this, "latent");
+    private final ReadOnlyObjectWrapper<Exporter.Result> exported = new ReadOnlyObjectWrapper<>(this, "exported");
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo");
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
+    private final StringProperty criterion = new SimpleStringProperty(this, "criterion", Metric.CKA.code());
+    private final StringProperty selectedModule = new SimpleStringProperty(this, "selectedModule");
+    private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", -1);
+    private final ObjectProperty<Path> dataFolder = new SimpleObjectProperty<>(this, "dataFolder");
+    private final IntegerProperty samples = new SimpleIntegerProperty(this, "samples", DEFAULT_SAMPLES);
+    private final LongProperty seed = new SimpleLongProperty(this, "seed", 0);
+    private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
+    private final BooleanProperty fixedTime = new SimpleBooleanProperty(this, "fixedTime", false);
+    private final DoubleProperty time = new SimpleDoubleProperty(this, "time", 0.5);
+    private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();
+    private final ObservableList<String> notices = FXCollections.observableArrayList();
+    private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final Deque<Undoable> undo = new ArrayDeque<>();
+    private final Deque<Undoable> redo = new ArrayDeque<>();
+    private String lastEdit = "";
+    private long lastEditNanos;
+    private boolean restoring;
+
+    public SessionViewModel(Workbench workbench, Jobs jobs) {
+        this.workbench = workbench;
+        this.jobs = jobs;
+        recent.setAll(workbench.recentFiles().list());
+        criterion.addListener((o, a, b) -> replan());
+    }
+
+    // ---- opening and calibrating
+
+    /** Opens a checkpoint folder; a calibration of it already in the cache is read back at once. */
+    public void open(Path folder) {
+        jobs.start("Opening " + folder.getFileName(), job -> workbench.open(folder), opened -> {
+            recent.setAll(workbench.recentFiles().add(folder));
+            useModel(opened);
+            if (dataFolder.get() != null && workbench.isCached(request())) {
+                calibrate();
+            }
+        }, notices::add);
+    }
+
+    /** Opens the demo: the small SmolVLA-layout checkpoint and its calibration set, calibrated (from the cache). */
+    public void openDemo() {
+        jobs.start("Opening the demo", job -> {
+            Path checkpoint = workbench.demoCheckpoint(false);
+            Path data = workbench.demoCalibrationSet();
+            return Map.entry(workbench.open(checkpoint), data);
+        }, opened -> {
+            dataFolder.set(opened.getValue());
+            useModel(opened.getKey());
+            calibrate();
+        }, notices::add);
+    }
+
+    private void useModel(OpenedModel opened) {
+        run.set(null);
+        latency.set(null);
+        latent.set(null);
+        exported.set(null);
+        undo.clear();
+        redo.clear();
+        updateUndo();
+        settings.clear();
+        ModelSpec spec = opened.spec();
+        Optional<Plan> paper = safePaperPlan(spec);
+        for (ModuleSpec m : spec.modules()) {
+            ModuleSettings s = new ModuleSettings(m.name(), m.layerCount());
+            paper.map(p -> p.modules().get(m.name())).ifPresent(p -> s.kProperty().set(p.remove().size()));
+            settings.put(m.name(), s);
+        }
+        for (var rule : spec.rules()) {
+            if (rule instanceof TiedDepth tied) {
+                settings.get(tied.second()).followsProperty().set(tied.first());
+            }
+        }
+        model.set(opened);
+        selectedModule.set(spec.module("vlm").or(() -> spec.module("decoder")).orElse(spec.modules().getFirst())
+                .name());
+        selectedLayer.set(-1);
+        replan();
+    }
+
+    private Optional<Plan> safePaperPlan(ModelSpec spec) {
+        try {
+            return workbench.paperPlan(spec.family());
+        } catch (PlateauException e) {
+            notices.add(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The calibration the form describes, for the open checkpoint. */
+    public CalibrationRequest request() {
+        if (model.get() == null || dataFolder.get() == null) {
+            throw new PlateauException("open a checkpoint and choose a calibration data folder first");
+        }
+        return new CalibrationRequest(model.get().spec().folder(), dataFolder.get(), samples.get(), seed.get(),
+                fixedTime.get() ? OptionalDouble.of(time.get()) : OptionalDouble.empty(), device.get());
+    }
+
+    /** Calibrates (or reads the cached calibration) in the background, with progress and cancel. */
+    public void calibrate() {
+        CalibrationRequest request;
+        try {
+            request = request();
+        } catch (PlateauException e) {
+            notices.add(e.getMessage());
+            return;
+        }
+        long total = totalLayers();
+        jobs.start("Calibration", job -> {
+            AtomicLong done = new AtomicLong();
+            return workbench.analysed(request, job::isCancelled, (module, layer, depth) ->
+                    job.progress(done.incrementAndGet(), total, module + " layer " + (layer + 1) + " of " + depth));
+        }, result -> {
+            run.set(result);
+            latency.set(null);
+            latent.set(null);
+            replan();
+        }, notices::add);
+    }
+
+    private long totalLayers() {
+        return model.get().spec().modules().stream().mapToLong(ModuleSpec::layerCount).sum();
+    }
+
+    // ---- planning
+
+    /** The settings of each module, in forward order. */
+    public Map<String, ModuleSettings> settings() {
+        return Collections.unmodifiableMap(settings);
+    }
+
+    public void setTau(String module, double value) {
+        edit("tau:" + module, () -> {
+            ModuleSettings s = settings.get(module);
+            s.fixedProperty().set(null);
+            s.autoTauProperty().set(false);
+            s.tauProperty().set(value);
+        });
+    }
+
+    public void setK(String module, int value) {
+        edit("k:" + module, () -> {
+            ModuleSettings s = settings.get(module);
+            s.fixedProperty().set(null);
+            s.kProperty().set(value);
+        });
+    }
+
+    public void setAutoTau(String module) {
+        edit("auto:" + module, () -> {
+            ModuleSettings s = settings.get(module);
+            s.fixedProperty().set(null);
+            s.autoTauProperty().set(true);
+        });
+    }
+
+    /** Makes {@code module} remove the same layers as {@code leader}, or (null) choose its own. */
+    public void setFollows(String module, String leader) {
+        edit("follows:" + module, () -> {
+            ModuleSettings s = settings.get(module);
+            s.fixedProperty().set(null);
+            s.followsProperty().set(leader);
+        });
+    }
+
+    /** Loads the paper's Table 5 plan of the open model's family: fixed removal sets. */
+    public void loadPaperPlan() {
+        OpenedModel m = model.get();
+        if (m == null) {
+            notices.add("open a checkpoint first");
+            return;
+        }
+        Optional<Plan> paper = safePaperPlan(m.spec());
+        if (paper.isEmpty()) {
+            notices.add("the paper gives no Table 5 plan for " + m.spec().family().displayName());
+            return;
+        }
+        edit("paper", () -> settings.forEach((name, s) -> {
+            ModulePlan p = paper.get().modules().get(name);
+            s.followsProperty().set(null);
+            s.fixedProperty().set(p == null ? List.of() : p.remove());
+            s.kProperty().set(p == null ? 0 : p.remove().size());
+        }));
+    }
+
+    private void edit(String what, Runnable change) {
+        long now = System.nanoTime();
+        if (!restoring && !(what.equals(lastEdit) && now - lastEditNanos < COALESCE_NANOS)) {
+            undo.push(capture());
+            redo.clear();
+        }
+        lastEdit = what;
+        lastEditNanos = now;
+        change.run();
+        updateUndo();
+        replan();
+    }
+
+    public void undo() {
+        step(undo, redo);
+    }
+
+    public void redo() {
+        step(redo, undo);
+    }
+
+    private void step(Deque<Undoable> from, Deque<Undoable> to) {
+        if (from.isEmpty()) {
+            return;
+        }
+        to.push(capture());
+        restoring = true;
+        Undoable state = from.pop();
+        state.settings().forEach((name, snapshot) -> settings.get(name).restore(snapshot));
+        criterion.set(state.criterion());
+        restoring = false;
+        lastEdit = "";
+        updateUndo();
+        replan();
+    }
+
+    private Undoable capture() {
+        Map<String, ModuleSettings.Snapshot> snapshots = new LinkedHashMap<>();
+        settings.forEach((name, s) -> snapshots.put(name, s.snapshot()));
+        return new Undoable(snapshots, criterion.get());
+    }
+
+    private void updateUndo() {
+        canUndo.set(!undo.isEmpty());
+        canRedo.set(!redo.isEmpty());
+    }
+
+    private record Undoable(Map<String, ModuleSettings.Snapshot> settings, String criterion) {
+    }
+
+    /** Recomputes the plan and the estimates from the settings; called on every change. */
+    void replan() {
+        OpenedModel m = model.get();
+        if (m == null || restoring) {
+            return;
+        }
+        Analysis analysis = run.get() == null ? null : run.get().analysis();
+        try {
+            Plan first = livePlan(m, analysis, Map.of());
+            Map<String, List<Integer>> followed = new LinkedHashMap<>();
+            settings.forEach((name, s) -> {
+                if (s.followsProperty().get() != null && s.fixedProperty().get() == null) {
+                    ModulePlan leader = first.modules().get(s.followsProperty().get());
+                    followed.put(name, leader == null ? List.of() : leader.remove());
+                }
+            });
+            Plan result = followed.isEmpty() ? first : livePlan(m, analysis, followed);
+            plan.set(result);
+            estimate.set(workbench.estimate(m, Optional.ofNullable(analysis), result));
+        } catch (PlateauException e) {
+            notices.add(e.getMessage());
+        }
+    }
+
+    private Plan livePlan(OpenedModel m, Analysis analysis, Map<String, List<Integer>> followed) {
+        Map<String, Double> taus = new LinkedHashMap<>();
+        Map<String, Integer> ks = new LinkedHashMap<>();
+        Map<String, List<Integer>> fixed = new LinkedHashMap<>(followed);
+        settings.forEach((name, s) -> {
+            if (s.fixedProperty().get() != null) {
+                fixed.put(name, s.fixedProperty().get());
+            } else if (s.followsProperty().get() == null && analysis != null
+                    && analysis.modules().containsKey(name)) {
+                ks.put(name, s.kProperty().get());
+                if (!s.autoTauProperty().get() && !Double.isNaN(s.tauProperty().get())) {
+                    taus.put(name, s.tauProperty().get());
+                }
+            }
+        });
+        return workbench.livePlan(m, analysis, criterion.get(), seed.get(), taus, ks, fixed);
+    }
+
+    /** What one criterion removes from a module at the same budget, for the side-by-side comparison. */
+    public record CriterionChoice(String criterion, double tau, List<Integer> removed) {
+    }
+
+    /**
+     * What each criterion (every metric of the analysis, then the random and keep-first baselines) removes from
+     * {@code module} at the module's current budget, with auto-tau, under the model's rules.
+     */
+    public List<CriterionChoice> compareCriteria(String module) {
+        AnalysedRun r = run.get();
+        Plan current = plan.get();
+        if (r == null || current == null || !r.analysis().modules().containsKey(module)) {
+            return List.of();
+        }
+        int k = Optional.ofNullable(current.modules().get(module)).map(m -> m.remove().size()).orElse(0);
+        List<String> codes = new ArrayList<>();
+        r.analysis().modules().get(module).metrics().keySet().forEach(m -> codes.add(m.code()));
+        codes.add("random");
+        codes.add("keep-first");
+        List<CriterionChoice> out = new ArrayList<>();
+        for (String code : codes) {
+            try {
+                ModulePlan m = workbench.livePlan(model.get(), r.analysis(), code, seed.get(), Map.of(),
+                        Map.of(module, k), Map.of()).modules().get(module);
+                out.add(new CriterionChoice(code, m.tau(), m.remove()));
+            } catch (PlateauException e) {
+                notices.add(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    // ---- previews and export
+
+    /** Measures the forward time of the base and the pruned model on the calibration data. */
+    public void measureLatency() {
+        if (!requireRun()) {
+            return;
+        }
+        AnalysedRun r = run.get();
+        Plan p = plan.get();
+        jobs.start("Latency measurement", job -> workbench.latency(r, p, job::isCancelled,
+                (module, layer, depth) -> job.progress(-1, 0, "running " + module)), latency::set, notices::add);
+    }
+
+    /** Projects the selected layer of the base and the pruned model on the base model's principal components. */
+    public void computeLatent(String module, int layer, int components) {
+        if (!requireRun()) {
+            return;
+        }
+        AnalysedRun r = run.get();
+        Plan p = plan.get();
+        jobs.start("PCA preview", job -> workbench.latent(r, p, module, layer, components, job::isCancelled,
+                (m, l, depth) -> job.progress(-1, 0, "running the pruned model: " + m)), latent::set, notices::add);
+    }
+
+    private boolean requireRun() {
+        if (run.get() == null || plan.get() == null) {
+            notices.add("calibrate first: the preview runs the model on the calibration data");
+            return false;
+        }
+        return true;
+    }
+
+    /** What an export of the current plan would change. */
+    public ExportPreview exportPreview() {
+        return workbench.exportPreview(model.get().spec().folder(), plan.get());
+    }
+
+    /**
+     * Exports the current plan to {@code out} in the background; {@code done} gets the result with its verification,
+     * or {@code failed} the reason nothing was written.
+     */
+    public void export(Path out, boolean replace, Consumer<Exporter.Result> done, Consumer<String> failed) {
+        Path source = model.get().spec().folder();
+        Plan p = plan.get();
+        jobs.start("Export", job -> workbench.prune(source, p, out, replace), result -> {
+            exported.set(result);
+            done.accept(result);
+        }, failed);
+    }
+
+    /** Cancels the running job, if any. */
+    public void cancel() {
+        Job job = jobs.currentProperty().get();
+        if (job != null) {
+            job.cancel();
+        }
+    }
+
+    // ---- properties
+
+    public Jobs jobs() {
+        return jobs;
+    }
+
+    public ReadOnlyObjectProperty<OpenedModel> modelProperty() {
+        return model.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<AnalysedRun> runProperty() {
+        return run.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Plan> planProperty() {
+        return plan.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Estimate> estimateProperty() {
+        return estimate.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Latency> latencyProperty() {
+        return latency.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<LatentPreview> latentProperty() {
+        return latent.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Exporter.Result> exportedProperty() {
+        return exported.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
+
+    public StringProperty criterionProperty() {
+        return criterion;
+    }
+
+    public StringProperty selectedModuleProperty() {
+        return selectedModule;
+    }
+
+    public IntegerProperty selectedLayerProperty() {
+        return selectedLayer;
+    }
+
+    public ObjectProperty<Path> dataFolderProperty() {
+        return dataFolder;
+    }
+
+    public IntegerProperty samplesProperty() {
+        return samples;
+    }
+
+    public LongProperty seedProperty() {
+        return seed;
+    }
+
+    public StringProperty deviceProperty() {
+        return device;
+    }
+
+    public BooleanProperty fixedTimeProperty() {
+        return fixedTime;
+    }
+
+    public DoubleProperty timeProperty() {
+        return time;
+    }
+
+    /** Messages for the user, oldest first; the window shows each as it arrives. */
+    public ObservableList<String> notices() {
+        return notices;
+    }
+
+    public ObservableList<Path> recent() {
+        return recent;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.plateau.ui;
+
+import dev.plateau.analysis.Metric;
+import dev.plateau.analysis.ModuleAnalysis;
+import dev.plateau.analysis.SimilarityMatrix;
+import dev.plateau.prune.ModulePlan;
+import dev.plateau.prune.Plan;
+import dev.plateau.workbench.AnalysedRun;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javafx.geometry.Orientation;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.StackPane;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.ui.RectangleEdge;
+
+/**
+ * The selected module's similarity heatmap (hover: the layer pair and value; click: select a layer) over its
+ * adjacent profile (drag: move tau), both following the plan as it changes.
+ */
+final class SimilarityPane extends BorderPane {
+    private final SessionViewModel vm;
+    private final JFreeChart heatmap = Charts.heatmap();
+    private final JFreeChart profile = Charts.profile();
+    private final ChartPane heatmapPane;
+    private final ChartPane profilePane;
+    private final Label empty = new Label("Calibrate to see how similar the layers are (Calibration, on the left).");
+    private boolean dragging;
+
+    SimilarityPane(SessionViewModel vm) {
+        this.vm = vm;
+        heatmapPane = new ChartPane(heatmap, "heatmap", this::heatmapData, vm.notices()::add);
+        profilePane = new ChartPane(profile, "profile", this::profileData, vm.notices()::add);
+        SplitPane split = new SplitPane(heatmapPane, profilePane);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.62);
+        empty.getStyleClass().add("placeholder");
+        setCenter(new StackPane(split, empty));
+        heatmapPane.getCanvas().setOnMouseClicked(this::selectLayer);
+        profilePane.getCanvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            dragging = true;
+            dragTau(e);
+        });
+        profilePane.getCanvas().addEventHandler(MouseEvent.MOUSE_DRAGGED, this::dragTau);
+        profilePane.getCanvas().addEventHandler(MouseEvent.MOUSE_RELEASED, e -> dragging = false);
+        vm.runProperty().addListener((o, a, b) -> refresh());
+        vm.selectedModuleProperty().addListener((o, a, b) -> refresh());
+        vm.criterionProperty().addListener((o, a, b) -> refresh());
+        vm.planProperty().addListener((o, a, b) -> refreshPlan());
+        vm.selectedLayerProperty().addListener((o, a, b) -> refreshPlan());
+        refresh();
+    }
+
+    /** The metric shown: the criterion's, or CKA for the baselines. */
+    static Metric shownMetric(String criterion) {
+        return Metric.fromCode(criterion).orElse(Metric.CKA);
+    }
+
+    private Optional<SimilarityMatrix> matrix() {
+        AnalysedRun run = vm.runProperty().get();
+        String module = vm.selectedModuleProperty().get();
+        if (run == null || module == null) {
+            return Optional.empty();
+        }
+        ModuleAnalysis m = run.analysis().modules().get(module);
+        return m == null ? Optional.empty()
+                : Optional.ofNullable(m.metrics().get(shownMetric(vm.criterionProperty().get())));
+    }
+
+    private void refresh() {
+        Optional<SimilarityMatrix> matrix = matrix();
+        empty.setVisible(matrix.isEmpty());
+        matrix.ifPresent(m -> Charts.showMatrix(heatmap, vm.selectedModuleProperty().get(), m));
+        refreshPlan();
+    }
+
+    /** Redraws what depends on the plan: blocks, removal marks, the profile's marks and tau line. */
+    void refreshPlan() {
+        Optional<SimilarityMatrix> matrix = matrix();
+        if (matrix.isEmpty()) {
+            return;
+        }
+        String module = vm.selectedModuleProperty().get();
+        Plan plan = vm.planProperty().get();
+        ModulePlan m = plan == null ? null : plan.modules().get(module);
+        Charts.showPlan(heatmap, m, vm.selectedLayerProperty().get());
+        double tau = m == null ? Double.NaN : m.tau();
+        Charts.showProfile(profile, module, matrix.get(), m, tau);
+    }
+
+    private void selectLayer(MouseEvent e) {
+        Rectangle2D area = heatmapPane.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        if (matrix().isEmpty() || !area.contains(e.getX(), e.getY())) {
+            return;
+        }
+        int layer = (int) Math.round(heatmap.getXYPlot().getDomainAxis().java2DToValue(e.getX(), area,
+                RectangleEdge.BOTTOM));
+        vm.selectedLayerProperty().set(layer);
+    }
+
+    private void dragTau(MouseEvent e) {
+        Rectangle2D area = profilePane.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        String module = vm.selectedModuleProperty().get();
+        if (!dragging || matrix().isEmpty() || area.getHeight() <= 0 || e.getButton() == javafx.scene.input.MouseButton.SECONDARY) {
+            return;
+        }
+        double y = Math.max(area.getMinY(), Math.min(area.getMaxY(), e.getY()));
+        double tau = profile.getXYPlot().getRangeAxis().java2DToValue(y, area, RectangleEdge.LEFT);
+        ModuleSettings s = vm.settings().get(module);
+        if (s != null && s.followsProperty().get() == null) {
+            vm.setTau(module, tau);
+        }
+    }
+
+    private FigureData heatmapData() {
+        SimilarityMatrix m = matrix().orElseThrow();
+        List<double[]> rows = new ArrayList<>();
+        for (int i = 0; i < m.layers(); i++) {
+            for (int j = 0; j < m.layers(); j++) {
+                rows.add(new double[] {i, j, m.get(i, j)});
+            }
+        }
+        return new FigureData(vm.selectedModuleProperty().get() + "-" + m.metric().code() + "-heatmap",
+                List.of("layer_i", "layer_j", m.metric().code()), rows);
+    }
+
+    private FigureData profileData() {
+        SimilarityMatrix m = matrix().orElseThrow();
+        Plan plan = vm.planProperty().get();
+        ModulePlan mp = plan == null ? null : plan.modules().get(vm.selectedModuleProperty().get());
+        double[] profile = m.adjacent();
+        List<double[]> rows = new ArrayList<>();
+        for (int i = 1; i < profile.length; i++) {
+            rows.add(new double[] {i, profile[i], mp != null && mp.remove().contains(i) ? 1 : 0,
+                    mp == null ? Double.NaN : mp.tau()});
+        }
+        return new FigureData(vm.selectedModuleProperty().get() + "-" + m.metric().code() + "-profile",
+                List.of("layer", "adjacent_" + m.metric().code(), "removed", "tau"), rows);
+    }
+}
