@@ -1,0 +1,257 @@
+package dev.plateau.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plateau.analysis.Metric;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.prune.Plan;
+import dev.plateau.workbench.CalibrationRequest;
+import dev.plateau.workbench.LatentPreview;
+import dev.plateau.workbench.Workbench;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The window's state and behaviour without the FX toolkit: jobs run on the calling thread. */
+class SessionViewModelTest {
+    @TempDir
+    static Path home;
+    @TempDir
+    Path scratch;
+
+    private SessionViewModel vm;
+
+    @BeforeAll
+    static void calibrateDemoOnce() {
+        SessionViewModel first = new SessionViewModel(new Workbench(home), new Jobs(Runnable::run, Runnable::run));
+        first.openDemo();
+        assertNotNull(first.runProperty().get(), () -> "demo calibration failed: " + first.notices());
+    }
+
+    @BeforeEach
+    void openDemo() {
+        vm = new SessionViewModel(new Workbench(home), new Jobs(Runnable::run, Runnable::run));
+        vm.openDemo();
+        assertTrue(vm.runProperty().get().cached(), "the second opening reads the session cache");
+        assertTrue(vm.notices().isEmpty(), vm.notices()::toString);
+    }
+
+    private double[] profile(String module) {
+        return vm.runProperty().get().analysis().modules().get(module).metrics().get(Metric.CKA).adjacent();
+    }
+
+    private List<Integer> removed(String module) {
+        return vm.planProperty().get().modules().get(module).remove();
+    }
+
+    /** The k layers (index >= 1) with the highest adjacent score, by a plain sort. */
+    private static List<Integer> topK(double[] profile, int k) {
+        return IntStream.range(1, profile.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -profile[i])).limit(k).sorted().toList();
+    }
+
+    @Test
+    void theDemoOpensWithThePapersBudgetAndTheExpertFollowingTheVlm() {
+        assertEquals(6, removed("vlm").size());
+        assertEquals(removed("vlm"), removed("expert"));
+        assertTrue(vm.planProperty().get().problems().isEmpty(), vm.planProperty().get().problems()::toString);
+        assertEquals("vlm", vm.selectedModuleProperty().get());
+    }
+
+    @Test
+    void kAndTauDriveTheRemovalSet() {
+        double[] p = profile("vision");
+        vm.setK("vision", 3);
+        assertEquals(topK(p, 3), removed("vision"), "auto-tau with k = 3 removes the three most similar layers");
+        double[] sorted = IntStream.range(1, p.length).mapToDouble(i -> p[i]).sorted().toArray();
+        double between = (sorted[sorted.length - 2] + sorted[sorted.length - 3]) / 2;
+        vm.setTau("vision", between);
+        assertEquals(topK(p, 2), removed("vision"), "only two layers reach the stricter tau");
+        assertFalse(vm.planProperty().get().modules().get("vision").notes().isEmpty(), "the shortfall is explained");
+        vm.setTau("vision", sorted[0] - 1e-9);
+        assertEquals(topK(p, 3), removed("vision"), "every layer reaches the loosest tau; k caps the removal");
+    }
+
+    @Test
+    void undoAndRedoWalkThroughTheEdits() {
+        List<Integer> start = removed("vision");
+        vm.setK("vision", 2);
+        List<Integer> two = removed("vision");
+        vm.setAutoTau("vision");
+        vm.setK("expert", 3);
+        vm.undo();
+        vm.undo();
+        assertEquals(two, removed("vision"));
+        vm.undo();
+        assertEquals(start, removed("vision"));
+        assertFalse(vm.canUndoProperty().get());
+        vm.redo();
+        assertEquals(two, removed("vision"));
+        assertTrue(vm.canRedoProperty().get());
+    }
+
+    @Test
+    void unequalDepthsOfVlmAndExpertAreExplainedAndCannotBeExported() {
+        vm.setFollows("expert", null);
+        vm.setK("expert", 4);
+        Plan plan = vm.planProperty().get();
+        assertEquals(1, plan.problems().size(), plan.problems()::toString);
+        assertTrue(plan.problems().getFirst().contains("vlm would keep 10 layers but expert 12"),
+                plan.problems().getFirst());
+        assertTrue(plan.problems().getFirst().contains("remove as many layers from vlm as from expert"));
+        assertFalse(vm.exportPreview().exportable());
+    }
+
+    @Test
+    void thePapersPlanIsLoadedAsFixedSets() {
+        vm.loadPaperPlan();
+        assertEquals(List.of(1, 2, 5, 6, 14, 15), removed("vlm"));
+        assertEquals(List.of(1, 2, 5, 6, 14, 15), removed("expert"));
+        assertTrue(vm.planProperty().get().problems().isEmpty());
+        vm.undo();
+        assertNull(vm.settings().get("vlm").fixedProperty().get(), "undo returns to Algorithm 1");
+        assertEquals("vlm", vm.settings().get("expert").followsProperty().get());
+    }
+
+    @Test
+    void parameterEstimatesSubtractTheRemovedLayersTensors() throws IOException {
+        vm.loadPaperPlan();
+        long removedParams = 0;
+        try (Checkpoint c = Checkpoint.open(vm.modelProperty().get().spec().folder())) {
+            for (var e : c.tensors().entrySet()) {
+                for (int i : List.of(1, 2, 5, 6, 14, 15)) {
+                    if (e.getKey().contains("text_model.layers." + i + ".")
+                            || e.getKey().contains("lm_expert.layers." + i + ".")) {
+                        removedParams += e.getValue().info().shape().stream().reduce(1L, (a, b) -> a * b);
+                    }
+                }
+            }
+        }
+        var estimate = vm.estimateProperty().get();
+        assertEquals(estimate.params() - removedParams, estimate.prunedParams());
+        assertTrue(estimate.prunedGflops() < estimate.gflops());
+    }
+
+    @Test
+    void aFolderThatIsNoCheckpointGivesOneMessageAndKeepsTheModel() throws IOException {
+        Path notACheckpoint = Files.createDirectories(scratch.resolve("holiday-photos"));
+        var before = vm.modelProperty().get();
+        vm.open(notACheckpoint);
+        assertEquals(1, vm.notices().size());
+        assertTrue(vm.notices().getFirst().contains("holiday-photos"), vm.notices().getFirst());
+        assertEquals(before, vm.modelProperty().get());
+    }
+
+    @Test
+    void calibrationDataThatDoesNotFitTheModelIsReported() throws IOException {
+        Path data = Files.createDirectories(scratch.resolve("text-only"));
+        Files.writeString(data.resolve("manifest.jsonl"), "{\"instruction\": \"pick up the cube\"}\n");
+        vm.dataFolderProperty().set(data);
+        vm.samplesProperty().set(1);
+        vm.calibrate();
+        assertEquals(1, vm.notices().size());
+        assertTrue(vm.notices().getFirst().contains("needs at least one camera image"), vm.notices().getFirst());
+        assertTrue(vm.runProperty().get().cached(), "the previous analysis stays");
+    }
+
+    @Test
+    void aCancelledCalibrationWritesNothing() throws Exception {
+        SessionViewModel background = new SessionViewModel(new Workbench(home), Jobs.background(Runnable::run));
+        background.openDemo();
+        await(() -> background.runProperty().get() != null && !background.jobs().busy());
+        background.seedProperty().set(777);
+        CalibrationRequest fresh = background.request();
+        assertFalse(new Workbench(home).isCached(fresh));
+        background.calibrate();
+        background.cancel();
+        await(() -> !background.jobs().busy());
+        assertTrue(background.notices().getLast().contains("cancelled"), background.notices()::toString);
+        try (Stream<Path> files = Files.walk(home.resolve("sessions"))) {
+            List<Path> partial = files.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().contains(".part")
+                            || f.getFileName().toString().startsWith(".")).toList();
+            assertEquals(List.of(), partial);
+        }
+        assertFalse(new Workbench(home).isCached(fresh));
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void exportWritesAVerifiedCheckpointAndAnUnwritableFolderWritesNothing() throws IOException {
+        vm.loadPaperPlan();
+        List<String> failures = new ArrayList<>();
+        AtomicReference<dev.plateau.prune.Exporter.Result> result = new AtomicReference<>();
+        Path out = scratch.resolve("pruned");
+        vm.export(out, false, result::set, failures::add);
+        assertEquals(List.of(), failures);
+        assertTrue(result.get().verification().ok(), result.get().verification().problems()::toString);
+        assertEquals(10, result.get().verification().spec().module("vlm").orElseThrow().layerCount());
+
+        Path blocker = Files.writeString(scratch.resolve("a-file"), "x");
+        vm.export(blocker.resolve("pruned"), false, result::set, failures::add);
+        assertEquals(1, failures.size());
+        assertTrue(failures.getFirst().contains("a-file"), failures.getFirst());
+        assertFalse(Files.exists(blocker.resolve("pruned")));
+    }
+
+    @Test
+    void theLatentPreviewOfALayerBeforeTheFirstRemovedOneIsTheBaseModels() {
+        vm.loadPaperPlan();
+        vm.computeLatent("vlm", 0, 3);
+        LatentPreview p = vm.latentProperty().get();
+        assertNotNull(p, vm.notices()::toString);
+        assertEquals(0, p.prunedLayer());
+        assertEquals(p.base().length, p.types().length);
+        for (int i = 0; i < p.base().length; i++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(p.base()[i][c], p.pruned()[i][c], 1e-3 * (1 + Math.abs(p.base()[i][c])));
+            }
+        }
+        vm.computeLatent("vlm", 2, 3);
+        assertEquals(0, vm.latentProperty().get().prunedLayer(), "layers 1 and 2 are removed: layer 0's output");
+    }
+
+    @Test
+    void latencyIsMeasuredForBothModels() {
+        vm.loadPaperPlan();
+        vm.measureLatency();
+        var latency = vm.latencyProperty().get();
+        assertNotNull(latency, vm.notices()::toString);
+        assertTrue(latency.baseMillis() > 0 && latency.prunedMillis() > 0);
+    }
+
+    @Test
+    void everyCriterionIsComparedAtTheSameBudget() {
+        var choices = vm.compareCriteria("vision");
+        assertEquals(Metric.values().length + 2, choices.size());
+        assertTrue(choices.stream().allMatch(c -> c.removed().isEmpty()), "vision has k = 0");
+        vm.setK("vision", 2);
+        choices = vm.compareCriteria("vision");
+        assertTrue(choices.stream().allMatch(c -> c.removed().size() == 2));
+        assertEquals(List.of(10, 11), choices.stream().filter(c -> c.criterion().equals("keep-first")).findFirst()
+                .orElseThrow().removed());
+    }
+}

@@ -1,0 +1,166 @@
+package dev.plateau.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plateau.prune.Verifier;
+import dev.plateau.workbench.Workbench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.controlsfx.control.NotificationPane;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The window driven as a person would: clicks and keys on the real controls, headless (Monocle). */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchWindowTest {
+    @TempDir
+    static Path home;
+    @TempDir
+    Path scratch;
+
+    private SessionViewModel vm;
+
+    @BeforeAll
+    static void analyseTheDemoOnce() {
+        Workbench workbench = new Workbench(home);
+        SessionViewModel first = new SessionViewModel(workbench, new Jobs(Runnable::run, Runnable::run));
+        first.openDemo();
+        assertTrue(first.runProperty().get() != null, first.notices()::toString);
+    }
+
+    @Start
+    void start(Stage stage) {
+        vm = new SessionViewModel(new Workbench(home), Jobs.background(Platform::runLater));
+        new MainWindow(stage, vm);
+        stage.show();
+    }
+
+    private void openDemo(FxRobot robot) throws TimeoutException {
+        robot.interact(vm::openDemo);
+        waitFor(() -> vm.runProperty().get() != null && !vm.jobs().busy());
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws TimeoutException {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> {
+            WaitForAsyncUtils.waitForFxEvents();
+            return condition.getAsBoolean();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static String text(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(Label.class).getText();
+    }
+
+    @Test
+    void movingTauAndKChangesTheRemovalSet(FxRobot robot) throws TimeoutException {
+        openDemo(robot);
+        assertTrue(text(robot, "#removed-vision").startsWith("removes nothing"));
+        robot.clickOn("#kSpinner-vision .increment-arrow-button");
+        robot.clickOn("#kSpinner-vision .increment-arrow-button");
+        robot.clickOn("#kSpinner-vision .increment-arrow-button");
+        waitFor(() -> vm.planProperty().get().modules().get("vision").remove().size() == 3);
+        String three = text(robot, "#removed-vision");
+        assertTrue(three.contains("keeps 9 of 12"), three);
+        robot.clickOn("#tauSlider-vision").type(KeyCode.END);
+        waitFor(() -> !text(robot, "#removed-vision").equals(three));
+        assertTrue(vm.planProperty().get().modules().get("vision").remove().size() < 3,
+                "at the strictest tau fewer layers reach the threshold");
+        robot.type(KeyCode.HOME);
+        waitFor(() -> text(robot, "#removed-vision").equals(three));
+    }
+
+    @Test
+    void thePapersPlanLoadsAndARuleViolationIsExplained(FxRobot robot) throws TimeoutException {
+        openDemo(robot);
+        robot.clickOn("#paperPlan");
+        waitFor(() -> text(robot, "#removed-vlm").startsWith("removes [1, 2, 5, 6, 14, 15]"));
+        robot.clickOn("#kSpinner-expert .decrement-arrow-button");
+        Label problems = robot.lookup("#problems").queryAs(Label.class);
+        waitFor(problems::isVisible);
+        assertTrue(problems.getText().contains("remove as many layers from vlm as from expert"), problems.getText());
+        assertTrue(robot.lookup("#exportButton").queryAs(Button.class).isDisabled());
+        robot.clickOn("#moduleTree");
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        waitFor(() -> !problems.isVisible());
+        assertTrue(text(robot, "#removed-expert").startsWith("removes [1, 2, 5, 6, 14, 15]"));
+        assertFalse(robot.lookup("#exportButton").queryAs(Button.class).isDisabled());
+    }
+
+    @Test
+    void exportingThePapersPlanIsVerified(FxRobot robot) throws TimeoutException {
+        openDemo(robot);
+        robot.clickOn("#paperPlan");
+        robot.clickOn("#exportButton");
+        Path out = scratch.resolve("demo-pruned");
+        TextField folder = robot.lookup("#exportFolder").queryAs(TextField.class);
+        robot.interact(() -> folder.setText(out.toString()));
+        robot.clickOn("#doExport");
+        waitFor(() -> text(robot, "#verifyResult").startsWith("\u2714"));
+        assertTrue(Verifier.verify(out).ok());
+    }
+
+    @Test
+    void anUnwritableExportFolderIsReportedAndNothingIsWritten(FxRobot robot) throws Exception {
+        openDemo(robot);
+        robot.clickOn("#paperPlan");
+        robot.clickOn("#exportButton");
+        Path blocker = Files.writeString(scratch.resolve("not-a-folder"), "x");
+        TextField folder = robot.lookup("#exportFolder").queryAs(TextField.class);
+        robot.interact(() -> folder.setText(blocker.resolve("out").toString()));
+        robot.clickOn("#doExport");
+        waitFor(() -> text(robot, "#verifyResult").startsWith("\u26a0"));
+        assertTrue(text(robot, "#verifyResult").contains("not-a-folder"), text(robot, "#verifyResult"));
+        assertFalse(Files.exists(blocker.resolve("out")));
+    }
+
+    @Test
+    void aCancelledCalibrationLeavesNothingHalfWritten(FxRobot robot) throws Exception {
+        openDemo(robot);
+        TextField seed = robot.lookup("#seed").queryAs(TextField.class);
+        robot.interact(() -> seed.setText("4242"));
+        var request = vm.request();
+        robot.clickOn("#calibrate");
+        robot.clickOn("#cancelJob");
+        waitFor(() -> !vm.jobs().busy());
+        NotificationPane bar = robot.lookup("#notification").queryAs(NotificationPane.class);
+        waitFor(bar::isShowing);
+        assertTrue(bar.getText().contains("cancelled"), bar.getText());
+        assertFalse(new Workbench(home).isCached(request));
+        assertEquals(0L, Files.walk(home.resolve("sessions")).filter(f -> f.toString().endsWith(".part")).count());
+    }
+
+    @Test
+    void aFolderThatIsNoCheckpointIsReportedAndTheWindowStaysUsable(FxRobot robot) throws Exception {
+        openDemo(robot);
+        Path folder = Files.createDirectories(scratch.resolve("empty-folder"));
+        robot.interact(() -> vm.open(folder));
+        NotificationPane bar = robot.lookup("#notification").queryAs(NotificationPane.class);
+        waitFor(bar::isShowing);
+        assertTrue(bar.getText().contains("empty-folder"), bar.getText());
+        Slider tau = robot.lookup("#tauSlider-vlm").queryAs(Slider.class);
+        assertFalse(tau.isDisabled(), "the demo is still open and editable");
+        robot.clickOn("#paperPlan");
+        waitFor(() -> text(robot, "#removed-vlm").startsWith("removes [1, 2, 5, 6, 14, 15]"));
+        assertNotEquals("", robot.lookup("#estimate-parameters").queryAs(Label.class).getText());
+    }
+}
