@@ -119,6 +119,9 @@ final class ExportDialog extends Stage {
             p.configChanges().forEach((k, v) -> s.append("  ").append(k).append(": ").append(v).append('\n'));
         }
         for (Map.Entry<String, Map<Integer, Integer>> e : p.layerMaps().entrySet()) {
+            if (e.getValue().entrySet().stream().allMatch(m -> m.getKey().equals(m.getValue()))) {
+                continue;
+            }
             s.append("Layers of ").append(e.getKey()).append(" renumbered (old \u2192 new): ")
                     .append(e.getValue()).append('\n');
         }

@@ -71,12 +71,13 @@ final class PlanPane extends ScrollPane {
                 + "the calibration data with the engine and reports the forward time per sample"));
         measure.setOnAction(e -> vm.measureLatency());
         latency.setId("latency");
+        latency.setWrapText(true);
         export.setId("exportButton");
         export.setMaxWidth(Double.MAX_VALUE);
         export.setOnAction(e -> onExport.run());
         export.getStyleClass().add("primary");
         VBox content = new VBox(10, title, modules, paper, problems, notes, new Separator(), label("Estimates"),
-                estimates, new HBox(8, measure, latency), new Separator(), export);
+                estimates, measure, latency, new Separator(), export);
         content.setPadding(new Insets(12));
         setContent(content);
         vm.modelProperty().addListener((o, a, b) -> rebuild());

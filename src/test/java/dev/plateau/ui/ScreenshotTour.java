@@ -1,0 +1,108 @@
+package dev.plateau.ui;
+
+import dev.plateau.workbench.Workbench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import javax.imageio.ImageIO;
+
+/**
+ * Opens the real window on the demo (run it under a display, e.g. xvfb-run), walks through its screens and saves
+ * each as a PNG in the folder given: the figures of docs/ and the README. Run by bench/screenshots.sh.
+ */
+public final class ScreenshotTour {
+
+    public static void main(String[] args) throws Exception {
+        Path out = Files.createDirectories(Path.of(args[0]));
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Platform.startup(() -> started.complete(null));
+        started.get();
+        SessionViewModel[] vm = new SessionViewModel[1];
+        Stage[] stage = new Stage[1];
+        fx(() -> {
+            vm[0] = new SessionViewModel(Workbench.standard(), Jobs.background(Platform::runLater));
+            stage[0] = new Stage();
+            new MainWindow(stage[0], vm[0]);
+            stage[0].show();
+            vm[0].openDemo();
+        });
+        waitFor(() -> vm[0].runProperty().get() != null && !vm[0].jobs().busy());
+        shoot(stage[0].getScene(), out.resolve("workbench.png"));
+        fx(() -> vm[0].setK("vision", 3));
+        fx(() -> vm[0].setFollows("expert", null));
+        fx(() -> vm[0].setK("expert", 4));
+        shoot(stage[0].getScene(), out.resolve("rule-violation.png"));
+        fx(() -> vm[0].loadPaperPlan());
+        fx(() -> tabs(stage[0]).getSelectionModel().select(1));
+        shoot(stage[0].getScene(), out.resolve("compare-criteria.png"));
+        fx(() -> {
+            tabs(stage[0]).getSelectionModel().select(2);
+            vm[0].computeLatent("vlm", 9, 6);
+        });
+        waitFor(() -> vm[0].latentProperty().get() != null && !vm[0].jobs().busy());
+        fx(vm[0]::measureLatency);
+        waitFor(() -> vm[0].latencyProperty().get() != null && !vm[0].jobs().busy());
+        shoot(stage[0].getScene(), out.resolve("pca-preview.png"));
+        fx(() -> new MainWindow.Opener(stage[0]).export(vm[0]));
+        Thread.sleep(800);
+        Stage dialog = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
+        shoot(dialog.getScene(), out.resolve("export-dialog.png"));
+        Platform.exit();
+    }
+
+    private static TabPane tabs(Stage stage) {
+        return (TabPane) stage.getScene().lookup("#tabs");
+    }
+
+    private static void fx(Runnable r) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                r.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        done.get(60, TimeUnit.SECONDS);
+        Thread.sleep(400);
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            CompletableFuture<Boolean> ok = new CompletableFuture<>();
+            Platform.runLater(() -> ok.complete(condition.getAsBoolean()));
+            if (ok.get()) {
+                Thread.sleep(600);
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void shoot(Scene scene, Path file) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                ImageIO.write(SwingFXUtils.fromFXImage(scene.snapshot(null), null), "png", file.toFile());
+                done.complete(null);
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
+        done.get(60, TimeUnit.SECONDS);
+        System.out.println("wrote " + file);
+    }
+}
