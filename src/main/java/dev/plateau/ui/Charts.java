@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import org.jfree.chart.ui.TextAnchor;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.SimilarityMatrix;
 import dev.plateau.prune.Algorithm1;
@@ -189,7 +190,7 @@ final class Charts {
             marker.setLabelFont(LABEL);
             marker.setLabelPaint(Palette.TAU.darker());
             marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+            marker.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(marker);
         }
         chart.setTitle(module + " \u2014 adjacent-layer profile");

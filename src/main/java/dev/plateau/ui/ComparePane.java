@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import java.awt.Color;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
@@ -48,9 +49,9 @@ final class ComparePane extends BorderPane {
             renderer.setSeriesStroke(i, new BasicStroke(1.8f));
         }
         XYPlot plot = new XYPlot(new XYSeriesCollection(), x, y, renderer);
-        plot.setBackgroundPaint(java.awt.Color.WHITE);
+        plot.setBackgroundPaint(Color.WHITE);
         chart = new JFreeChart(null, Charts.TITLE, plot, true);
-        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        chart.setBackgroundPaint(Color.WHITE);
         chart.getLegend().setFrame(BlockBorder.NONE);
         ChartPane pane = new ChartPane(chart, "compareChart", this::data, vm.notices()::add);
         TableColumn<SessionViewModel.CriterionChoice, String> criterion = new TableColumn<>("criterion");

@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import javafx.scene.input.MouseButton;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
@@ -106,7 +107,7 @@ final class SimilarityPane extends BorderPane {
     private void dragTau(MouseEvent e) {
         Rectangle2D area = profilePane.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
         String module = vm.selectedModuleProperty().get();
-        if (!dragging || matrix().isEmpty() || area.getHeight() <= 0 || e.getButton() == javafx.scene.input.MouseButton.SECONDARY) {
+        if (!dragging || matrix().isEmpty() || area.getHeight() <= 0 || e.getButton() == MouseButton.SECONDARY) {
             return;
         }
         double y = Math.max(area.getMinY(), Math.min(area.getMaxY(), e.getY()));

@@ -1,5 +1,7 @@
 package dev.plateau.ui;
 
+import java.util.Locale;
+import java.util.Optional;
 import dev.plateau.analysis.Analysis;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
@@ -90,7 +92,7 @@ public final class TauRepaintBenchmark {
             long t0 = System.nanoTime();
             Plan plan = workbench.livePlan(model, analysis, "cka", 0, Map.of("decoder", tau), Map.of("decoder", 12),
                     Map.of());
-            workbench.estimate(model, java.util.Optional.of(analysis), plan);
+            workbench.estimate(model, Optional.of(analysis), plan);
             ModulePlan m = plan.modules().get("decoder");
             Charts.showPlan(heatmap, m, 20);
             Charts.showProfile(profile, "decoder", matrix, m, m.tau());
@@ -108,7 +110,7 @@ public final class TauRepaintBenchmark {
         for (int i = 0; i < rounds; i++) {
             total[i] = update[i] + bare[i];
         }
-        return String.format(java.util.Locale.ROOT, "{\"layers\": %d, \"rounds\": %d, \"tau_change_median_ms\": %.3f, "
+        return String.format(Locale.ROOT, "{\"layers\": %d, \"rounds\": %d, \"tau_change_median_ms\": %.3f, "
                         + "\"tau_change_p95_ms\": %.3f, \"bare_redraw_median_ms\": %.3f, \"bare_redraw_p95_ms\": %.3f}",
                 LAYERS, rounds, percentile(total, 0.5), percentile(total, 0.95), percentile(bare, 0.5),
                 percentile(bare, 0.95));
