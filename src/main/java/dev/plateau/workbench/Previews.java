@@ -2,14 +2,11 @@ package dev.plateau.workbench;
 
 import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.LatentProjection;
+import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +26,7 @@ final class Previews {
     private Previews() {
     }
 
-    static Latency latency(Path home, AnalysedRun run, Plan plan, BooleanSupplier cancelled,
+    static Latency latency(AnalysedRun run, Plan plan, BooleanSupplier cancelled,
                            Workbench.Progress progress) {
         CalibrationRequest r = run.request();
         int samples = Math.min(LATENCY_SAMPLES, r.samples());
@@ -59,7 +56,7 @@ final class Previews {
         CalibrationRequest r = run.request();
         Map<String, Set<Integer>> skip = new TreeMap<>(plan.removals());
         skip.values().removeIf(Set::isEmpty);
-        Path pruned = run.activations().resolveSibling("pruned-" + digest(skip) + ".safetensors");
+        Path pruned = run.activations().resolveSibling("pruned-" + Sessions.digest(skip.toString(), 8) + ".safetensors");
         if (!Files.isRegularFile(pruned)) {
             Calibrations.calibrate(r.checkpoint(), r.data(), r.samples(), r.seed(), r.time(), r.device(), skip,
                     pruned, cancelled, progress);
@@ -80,16 +77,7 @@ final class Previews {
     }
 
     private static List<Integer> keptLayers(Plan plan, String module, int layers) {
-        List<Integer> removed = plan.modules().containsKey(module) ? plan.modules().get(module).remove() : List.of();
-        return IntStream.range(0, layers).filter(i -> !removed.contains(i)).boxed().toList();
-    }
-
-    private static String digest(Map<String, Set<Integer>> skip) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(skip.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        ModulePlan m = plan.modules().get(module);
+        return m == null ? IntStream.range(0, layers).boxed().toList() : m.kept();
     }
 }

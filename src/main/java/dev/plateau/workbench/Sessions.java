@@ -65,9 +65,14 @@ final class Sessions {
         for (Path file : fingerprinted(request)) {
             key.append(file).append(' ').append(stamp(file)).append('\n');
         }
+        return home.resolve("sessions").resolve(digest(key.toString(), 12));
+    }
+
+    /** The first {@code bytes} bytes of the SHA-256 of {@code text}, in hex: a name for cached files. */
+    static String digest(String text, int bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
-            return home.resolve("sessions").resolve(HexFormat.of().formatHex(digest, 0, 12));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

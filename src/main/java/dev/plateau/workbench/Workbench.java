@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
 
 /** Plateau's operations, as the command line and the window call them. */
 public final class Workbench {
@@ -144,7 +145,7 @@ public final class Workbench {
 
     /** Measures the forward time of the base and the pruned model (the plan's layers skipped) on the run's data. */
     public Latency latency(AnalysedRun run, Plan plan, BooleanSupplier cancelled, Progress progress) {
-        return Previews.latency(home, run, plan, cancelled, progress);
+        return Previews.latency(run, plan, cancelled, progress);
     }
 
     /** A layer's hidden states of the base and the pruned model on the base model's principal components. */
@@ -186,14 +187,8 @@ public final class Workbench {
         Path demo = home.resolve("demo").resolve(DEMO_MODEL + "-tiny");
         SyntheticCheckpoint synthetic = SyntheticModels.named(DEMO_MODEL, false).orElseThrow();
         if (rebuild || !hasLayout(demo, synthetic)) {
-            try {
-                CheckpointBuilder.write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true,
-                        DemoPlateaus::gain, Map.of(DemoPlateaus.KEY, DemoPlateaus.REVISION));
-            } catch (CheckpointException e) {
-                throw new PlateauException(e.getMessage(), e);
-            } catch (IOException e) {
-                throw new PlateauException(demo + ": cannot be written: " + e.getMessage(), e);
-            }
+            write(synthetic, demo, CheckpointBuilder.Fill.RANDOM, DEMO_SEED, 0, true, DemoPlateaus::gain,
+                    Map.of(DemoPlateaus.KEY, DemoPlateaus.REVISION));
         }
         return demo;
     }
@@ -223,13 +218,14 @@ public final class Workbench {
         SyntheticCheckpoint synthetic = SyntheticModels.named(name, realSize).orElseThrow(() -> new PlateauException(
                 "unknown synthetic model '" + name + "'; choose one of " + String.join(", ", SyntheticModels.NAMES)));
         return write(synthetic, out, realSize ? CheckpointBuilder.Fill.UNWRITTEN : CheckpointBuilder.Fill.RANDOM, seed,
-                shardBytes, replace);
+                shardBytes, replace, tensor -> 1, Map.of());
     }
 
     private static Path write(SyntheticCheckpoint synthetic, Path out, CheckpointBuilder.Fill fill, long seed,
-                              long shardBytes, boolean replace) {
+                              long shardBytes, boolean replace, ToDoubleFunction<String> gain,
+                              Map<String, String> metadata) {
         try {
-            return CheckpointBuilder.write(synthetic, out, fill, seed, shardBytes, replace);
+            return CheckpointBuilder.write(synthetic, out, fill, seed, shardBytes, replace, gain, metadata);
         } catch (CheckpointException e) {
             throw new PlateauException(e.getMessage(), e);
         } catch (IOException e) {
