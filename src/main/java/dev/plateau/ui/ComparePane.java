@@ -4,6 +4,8 @@ import java.awt.Color;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
+import dev.plateau.prune.ModulePlan;
+import dev.plateau.prune.Plan;
 import dev.plateau.workbench.AnalysedRun;
 import java.awt.BasicStroke;
 import java.util.ArrayList;
@@ -38,6 +40,8 @@ final class ComparePane extends BorderPane {
     private final JFreeChart chart;
     private final TableView<SessionViewModel.CriterionChoice> table = new TableView<>();
     private final Label caption = new Label();
+    /** What the shown comparison was computed for: it depends on the module, its k and the run, not on tau. */
+    private List<Object> shown = List.of();
 
     ComparePane(SessionViewModel vm) {
         this.vm = vm;
@@ -79,6 +83,14 @@ final class ComparePane extends BorderPane {
     private void refresh() {
         String module = vm.selectedModuleProperty().get();
         AnalysedRun run = vm.runProperty().get();
+        Plan plan = vm.planProperty().get();
+        ModulePlan modulePlan = plan == null || module == null ? null : plan.modules().get(module);
+        List<Object> key = Arrays.asList(module, run, modulePlan == null ? -1 : modulePlan.remove().size(),
+                vm.seedProperty().get());
+        if (key.equals(shown)) {
+            return;
+        }
+        shown = key;
         List<SessionViewModel.CriterionChoice> choices = module == null ? List.of() : vm.compareCriteria(module);
         table.getItems().setAll(choices);
         int k = choices.isEmpty() ? 0 : choices.getFirst().removed().size();

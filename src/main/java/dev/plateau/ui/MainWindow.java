@@ -224,13 +224,6 @@ public final class MainWindow {
         new ExportDialog(stage, vm).show();
     }
 
-    /** Opens the export dialog of a window's session (for the screenshot tour). */
-    record Opener(Stage owner) {
-        void export(SessionViewModel session) {
-            new ExportDialog(owner, session).show();
-        }
-    }
-
     private void showShortcuts() {
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.initOwner(stage);

@@ -51,7 +51,7 @@ public final class ScreenshotTour {
         fx(vm[0]::measureLatency);
         waitFor(() -> vm[0].latencyProperty().get() != null && !vm[0].jobs().busy());
         shoot(stage[0].getScene(), out.resolve("pca-preview.png"));
-        fx(() -> new MainWindow.Opener(stage[0]).export(vm[0]));
+        fx(() -> new ExportDialog(stage[0], vm[0]).show());
         Thread.sleep(800);
         Stage dialog = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
         shoot(dialog.getScene(), out.resolve("export-dialog.png"));
