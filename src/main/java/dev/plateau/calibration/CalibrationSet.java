@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -18,15 +19,34 @@ import java.util.Random;
  * in words, required), {@code images} (camera name to an image path relative to the folder), {@code state} (numbers)
  * and {@code actions} (optional).
  */
-public record CalibrationSet(Path folder, List<Sample> samples) {
+public record CalibrationSet(Path folder, List<CalibrationSample> samples) implements CalibrationData {
     public static final String MANIFEST = "manifest.jsonl";
-
-    /** One calibration sample. */
-    public record Sample(int line, String instruction, Map<String, Path> images, double[] state, double[][] actions) {
-    }
 
     public CalibrationSet {
         samples = List.copyOf(samples);
+    }
+
+    @Override
+    public String summary() {
+        return MANIFEST + ": " + samples.size() + " samples; cameras "
+                + (cameras().isEmpty() ? "none" : String.join(", ", cameras()));
+    }
+
+    /** The cameras of the first sample (each sample names its own). */
+    @Override
+    public List<String> cameras() {
+        return List.copyOf(samples.getFirst().images().keySet());
+    }
+
+    /** A manifest carries no statistics: its state and actions go to the model as written. */
+    @Override
+    public Optional<FeatureStats> stateStats() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<FeatureStats> actionStats() {
+        return Optional.empty();
     }
 
     /** Reads and checks the manifest; image files are checked to exist (they are decoded when used). */
@@ -42,7 +62,7 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
         } catch (IOException e) {
             throw new CalibrationException(manifest + ": cannot be read: " + e.getMessage());
         }
-        List<Sample> samples = new ArrayList<>();
+        List<CalibrationSample> samples = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).isBlank()) {
                 samples.add(sample(folder, manifest, i + 1, lines.get(i)));
@@ -54,7 +74,7 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
         return new CalibrationSet(folder, samples);
     }
 
-    private static Sample sample(Path folder, Path manifest, int line, String text) {
+    private static CalibrationSample sample(Path folder, Path manifest, int line, String text) {
         String where = manifest + " line " + line + ": ";
         JsonNode node;
         try {
@@ -69,13 +89,13 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
         if (instruction == null || !instruction.isTextual() || instruction.asText().isBlank()) {
             throw new CalibrationException(where + "no instruction (the task in words, e.g. \"pick up the red cube\")");
         }
-        Map<String, Path> images = new LinkedHashMap<>();
+        Map<String, CameraImage> images = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.path("images").properties()) {
             Path image = folder.resolve(e.getValue().asText()).normalize();
             if (!Files.isRegularFile(image)) {
                 throw new CalibrationException(where + "image " + e.getKey() + " (" + image + ") does not exist");
             }
-            images.put(e.getKey(), image);
+            images.put(e.getKey(), CameraImage.file(image));
         }
         JsonNode stateNode = node.path("state");
         double[] state = new double[stateNode.size()];
@@ -97,12 +117,13 @@ public record CalibrationSet(Path folder, List<Sample> samples) {
                 actions[i][j] = row.get(j).asDouble();
             }
         }
-        return new Sample(line, instruction.asText(), images, state, actions);
+        return new CalibrationSample(MANIFEST + " line " + line, instruction.asText(), images, state, actions);
     }
 
     /** {@code count} samples drawn without replacement in a seeded order (all of them when there are fewer). */
-    public List<Sample> draw(int count, long seed) {
-        List<Sample> shuffled = new ArrayList<>(samples);
+    @Override
+    public List<CalibrationSample> draw(int count, long seed) {
+        List<CalibrationSample> shuffled = new ArrayList<>(samples);
         Collections.shuffle(shuffled, new Random(seed));
         return List.copyOf(shuffled.subList(0, Math.min(count, shuffled.size())));
     }

@@ -26,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One calibration run: draws the samples, prepares them as the family's preprocessor does, runs the forward pass
@@ -67,14 +69,26 @@ public final class Calibrator {
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
                                    OptionalDouble time, String device, Map<String, Set<Integer>> skip, Path out,
                                    BooleanSupplier cancelled, DecoderStack.Progress progress) throws IOException {
+        return calibrate(checkpoint, spec, data, DatasetInputs.DEFAULT, samples, seed, time, device, skip, out,
+                cancelled, progress);
+    }
+
+    /**
+     * @param inputs which dataset features feed the model (LeRobot datasets; a manifest names its own)
+     */
+    public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, DatasetInputs inputs,
+                                   int samples, long seed, OptionalDouble time, String device,
+                                   Map<String, Set<Integer>> skip, Path out, BooleanSupplier cancelled,
+                                   DecoderStack.Progress progress) throws IOException {
         if (time.isPresent() && !(time.getAsDouble() >= 0 && time.getAsDouble() <= 1)) {
             throw new CalibrationException("--time must be between 0 and 1, not " + time.getAsDouble());
         }
         if (samples < 1) {
             throw new CalibrationException("--samples must be at least 1");
         }
-        Path manifest = data.resolve(CalibrationSet.MANIFEST);
-        List<CalibrationSet.Sample> drawn = CalibrationSet.read(data).draw(samples, seed);
+        CalibrationData source = CalibrationData.open(data, inputs, modelCameras(checkpoint.config()));
+        List<CalibrationSample> drawn = normalised(source, spec.family(), checkpoint.config(),
+                source.draw(samples, seed));
         Device chosen = Devices.of(device);
         Map<String, Integer> widths = new LinkedHashMap<>();
         spec.modules().forEach(m -> widths.put(m.name(), m.hiddenSize()));
@@ -85,13 +99,13 @@ public final class Calibrator {
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen)) {
             if (spec.family() == Family.GR00T_N1_5) {
-                types = gr00t(checkpoint, spec, drawn, manifest, tokenizer, seed, time, skips, collector, manager,
+                types = gr00t(checkpoint, spec, drawn, data, tokenizer, seed, time, skips, collector, manager,
                         cancelled, progress);
             } else if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
-                types = vla(checkpoint, spec, drawn, manifest, tokenizer, seed, time, skips, collector, manager,
+                types = vla(checkpoint, spec, drawn, data, tokenizer, seed, time, skips, collector, manager,
                         cancelled, progress);
             } else {
-                types = decoder(checkpoint, spec, drawn, manifest, tokenizer, skips, collector, manager, cancelled,
+                types = decoder(checkpoint, spec, drawn, data, tokenizer, skips, collector, manager, cancelled,
                         progress);
             }
             forwardNanos = skips.forwardNanos();
@@ -108,7 +122,16 @@ public final class Calibrator {
         metadata.put("data", data.toAbsolutePath().toString());
         metadata.put("samples", Integer.toString(drawn.size()));
         metadata.put("seed", Long.toString(seed));
-        metadata.put("manifest_lines", String.join(",", drawn.stream().map(s -> Integer.toString(s.line())).toList()));
+        metadata.put("data_format", source.summary());
+        metadata.put("drawn", String.join("; ", drawn.stream().map(CalibrationSample::where).toList()));
+        if (!source.cameras().isEmpty()) {
+            metadata.put("cameras", String.join(",", source.cameras()));
+        }
+        if (source.stateStats().isPresent()) {
+            metadata.put("normalisation", spec.family() == Family.GR00T_N1_5
+                    ? "state and actions min_max to [-1, 1] with the dataset's statistics"
+                    : "state and actions MEAN_STD with the dataset's statistics");
+        }
         metadata.put("device", chosen.toString());
         if (spec.family() != Family.DECODER_LLM) {
             metadata.put("timestep_sampling", time.isPresent() ? "t = " + time.getAsDouble() + " for every sample, "
@@ -131,14 +154,14 @@ public final class Calibrator {
     }
 
     private static Map<String, byte[]> decoder(Checkpoint checkpoint, ModelSpec spec,
-                                               List<CalibrationSet.Sample> drawn, Path manifest,
+                                               List<CalibrationSample> drawn, Path data,
                                                HuggingFaceTokenizer tokenizer, Skips skips,
                                                StateCollector collector,
                                                NDManager manager, BooleanSupplier cancelled,
                                                DecoderStack.Progress progress) {
         List<int[]> sequences = new ArrayList<>();
-        for (CalibrationSet.Sample s : drawn) {
-            sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, manifest, s.line()));
+        for (CalibrationSample s : drawn) {
+            sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, data, s));
         }
         ModuleSpec decoder = spec.module("decoder").orElseThrow();
         skips.start();
@@ -156,10 +179,11 @@ public final class Calibrator {
      * resize_imgs_with_padding, padding left and top; pi0: image_resolution, padding centred, values clamped) and
      * mapped to [-1, 1]; the instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the
      * state zero-padded to max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the
-     * seed; actions from the manifest (zero-padded) or zero. State statistics are not applied.
+     * seed; actions from the data (zero-padded) or zero. State and actions are normalised as the trainer does when
+     * the data has statistics (a LeRobot dataset); a manifest's go in as written.
      */
-    private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
-                                           Path manifest, HuggingFaceTokenizer tokenizer, long seed,
+    private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSample> drawn,
+                                           Path data, HuggingFaceTokenizer tokenizer, long seed,
                                            OptionalDouble fixedTime, Skips skips, StateCollector collector,
                                            NDManager manager,
                                            BooleanSupplier cancelled,
@@ -175,11 +199,11 @@ public final class Calibrator {
         int maxAction = c.path("max_action_dim").asInt(32);
         SplittableRandom random = new SplittableRandom(seed);
         List<VlaSample> samples = new ArrayList<>();
-        for (CalibrationSet.Sample s : drawn) {
-            checkSample(s, manifest, spec, maxState);
+        for (CalibrationSample s : drawn) {
+            checkSample(s, data, spec, maxState);
             List<float[][][]> images = new ArrayList<>();
-            for (Path file : s.images().values()) {
-                float[][][] raw = Images.read(file);
+            for (CameraImage picture : s.images().values()) {
+                float[][][] raw = picture.rgb();
                 float[][][] image = pi0 ? Images.resizeWithCentredPad(raw, width, height, 0f)
                         : Images.resizeWithPad(raw, width, height, 0f);
                 for (float[][] channel : image) {
@@ -192,7 +216,7 @@ public final class Calibrator {
                 images.add(image);
             }
             String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
-            samples.add(flowSample(s, images, tokens(tokenizer, instruction, maxTokens, manifest, s.line()), maxState,
+            samples.add(flowSample(s, images, tokens(tokenizer, instruction, maxTokens, data, s), maxState,
                     chunk, maxAction, random,
                     () -> fixedTime.orElse(0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001)));
         }
@@ -236,8 +260,8 @@ public final class Calibrator {
      * one image-context token per patch; the state zero-padded to max_state_dim; noise N(0, 1) and
      * t = (0.999 - s) / 0.999 with s ~ Beta(1.5, 1) from the seed; embodiment new_embodiment.
      */
-    private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSet.Sample> drawn,
-                                             Path manifest, HuggingFaceTokenizer tokenizer, long seed,
+    private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSample> drawn,
+                                             Path data, HuggingFaceTokenizer tokenizer, long seed,
                                              OptionalDouble fixedTime, Skips skips, StateCollector collector,
                                              NDManager manager,
                                            BooleanSupplier cancelled,
@@ -256,20 +280,19 @@ public final class Calibrator {
         }
         SplittableRandom random = new SplittableRandom(seed);
         List<VlaSample> samples = new ArrayList<>();
-        for (CalibrationSet.Sample s : drawn) {
-            checkSample(s, manifest, spec, maxState);
+        for (CalibrationSample s : drawn) {
+            checkSample(s, data, spec, maxState);
             StringBuilder prompt = new StringBuilder("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
                     + "<|im_start|>user\n");
             List<float[][][]> frames = new ArrayList<>();
             int k = 1;
-            for (Path file : s.images().values()) {
-                frames.add(Images.gr00tFrame(Images.read(file), size));
+            for (CameraImage picture : s.images().values()) {
+                frames.add(Images.gr00tFrame(picture.rgb(), size));
                 prompt.append("<image ").append(k++).append("><img>").append("<IMG_CONTEXT>".repeat(perImage))
                         .append("</img>");
             }
             prompt.append(s.instruction()).append("<|im_end|>\n<|im_start|>assistant\n");
-            samples.add(flowSample(s, frames, tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, manifest,
-                    s.line()), maxState, horizon, actionDim, random,
+            samples.add(flowSample(s, frames, tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, data, s), maxState, horizon, actionDim, random,
                     () -> fixedTime.orElse((0.999 - Math.pow(random.nextDouble(), 1 / 1.5)) / 0.999)));
         }
         int contextId = Math.toIntExact(context[0]);
@@ -306,8 +329,8 @@ public final class Calibrator {
     }
 
     /** A VLA sample needs a camera image and a state that fits max_state_dim. */
-    private static void checkSample(CalibrationSet.Sample s, Path manifest, ModelSpec spec, int maxState) {
-        String where = manifest + " line " + s.line() + ": ";
+    private static void checkSample(CalibrationSample s, Path data, ModelSpec spec, int maxState) {
+        String where = data + ": " + s.where() + ": ";
         if (s.images().isEmpty()) {
             throw new CalibrationException(where + spec.family().displayName() + " needs at least one camera image");
         }
@@ -321,7 +344,7 @@ public final class Calibrator {
      * The flow-matching inputs of a sample: state zero-padded to {@code stateDim}, actions zero-padded to [rows][cols],
      * noise N(0, 1) of that shape drawn from {@code random}, then the time from {@code time}.
      */
-    private static VlaSample flowSample(CalibrationSet.Sample s, List<float[][][]> images, int[] tokens, int stateDim,
+    private static VlaSample flowSample(CalibrationSample s, List<float[][][]> images, int[] tokens, int stateDim,
                                         int rows, int cols, SplittableRandom random, DoubleSupplier time) {
         float[] state = new float[stateDim];
         for (int i = 0; i < s.state().length; i++) {
@@ -342,16 +365,71 @@ public final class Calibrator {
         return new VlaSample(images, tokens, state, actions, noise, (float) time.getAsDouble());
     }
 
-    private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path manifest, int line) {
+    private static int[] tokens(HuggingFaceTokenizer tokenizer, String text, int max, Path data,
+                                CalibrationSample s) {
         long[] ids = tokenizer.encode(text).getIds();
         if (ids.length == 0) {
-            throw new CalibrationException(manifest + " line " + line + ": the instruction has no tokens");
+            throw new CalibrationException(data + ": " + s.where() + ": the instruction has no tokens");
         }
         int[] out = new int[Math.min(max, ids.length)];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    /**
+     * The camera names a LeRobot policy's config.json declares (input_features of type VISUAL), in its order; empty
+     * for other checkpoints.
+     */
+    private static List<String> modelCameras(JsonNode config) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : config.path("input_features").properties()) {
+            if ("VISUAL".equals(e.getValue().path("type").asText())) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * State and actions as the trainer normalises them with the dataset's statistics: LeRobot's normalization_mapping
+     * (MEAN_STD by default for SmolVLA and pi0; IDENTITY leaves them), GR00T's min_max. Data without statistics (a
+     * manifest) goes in as written.
+     */
+    private static List<CalibrationSample> normalised(CalibrationData source, Family family, JsonNode config,
+                                                      List<CalibrationSample> drawn) {
+        if (family == Family.DECODER_LLM) {
+            return drawn;
+        }
+        UnaryOperator<double[]> state = normaliser(source.stateStats(), family, config.path("normalization_mapping")
+                .path("STATE").asText("MEAN_STD"));
+        UnaryOperator<double[]> action = normaliser(source.actionStats(), family, config
+                .path("normalization_mapping").path("ACTION").asText("MEAN_STD"));
+        List<CalibrationSample> out = new ArrayList<>();
+        for (CalibrationSample s : drawn) {
+            double[][] actions = new double[s.actions().length][];
+            for (int i = 0; i < actions.length; i++) {
+                actions[i] = action.apply(s.actions()[i]);
+            }
+            out.add(new CalibrationSample(s.where(), s.instruction(), s.images(), state.apply(s.state()), actions));
+        }
+        return out;
+    }
+
+    private static UnaryOperator<double[]> normaliser(Optional<FeatureStats> stats, Family family, String mode) {
+        if (stats.isEmpty()) {
+            return UnaryOperator.identity();
+        }
+        FeatureStats st = stats.get();
+        if (family == Family.GR00T_N1_5) {
+            return st::minMax;
+        }
+        return switch (mode) {
+            case "MEAN_STD" -> st::meanStd;
+            case "MIN_MAX" -> st::minMax;
+            default -> UnaryOperator.identity();
+        };
     }
 
     private static double gaussian(SplittableRandom random) {

@@ -22,6 +22,11 @@ public final class Images {
         if (image == null) {
             throw new CalibrationException(file + ": not an image Plateau can decode (PNG, JPEG, BMP, GIF)");
         }
+        return rgb(image);
+    }
+
+    /** A decoded picture as [3][height][width] floats in [0, 1]. */
+    static float[][][] rgb(BufferedImage image) {
         int h = image.getHeight();
         int w = image.getWidth();
         float[][][] out = new float[3][h][w];
