@@ -44,6 +44,14 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("ai.djl..").check(classes);
     }
 
+    /** Parquet and video decoding are calibration's business: reading datasets. */
+    @Test
+    void datasetLibrariesOnlyInCalibration() {
+        noClasses().that().resideOutsideOfPackage("dev.plateau.calibration..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hardwood..", "org.bytedeco..")
+                .check(classes);
+    }
+
     @Test
     void checkpointDependsOnNothingOfOurs() {
         noClasses().that().resideInAPackage("dev.plateau.checkpoint..")

@@ -382,7 +382,7 @@ public final class Calibrator {
      * The camera names a LeRobot policy's config.json declares (input_features of type VISUAL), in its order; empty
      * for other checkpoints.
      */
-    private static List<String> modelCameras(JsonNode config) {
+    public static List<String> modelCameras(JsonNode config) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : config.path("input_features").properties()) {
             if ("VISUAL".equals(e.getValue().path("type").asText())) {

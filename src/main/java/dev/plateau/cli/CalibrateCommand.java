@@ -1,9 +1,12 @@
 package dev.plateau.cli;
 
 import dev.plateau.calibration.Calibrator;
+import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.Workbench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,8 +25,22 @@ final class CalibrateCommand implements Callable<Integer> {
     private Path checkpoint;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "calibration set: a folder with manifest.jsonl (README)")
+            description = "calibration data: a LeRobot dataset (v2.1, v3.0, GR00T with modality.json) or a folder "
+                    + "with manifest.jsonl (README)")
     private Path data;
+
+    @Option(names = "--cameras", split = ",", paramLabel = "KEY",
+            description = "dataset cameras in the model's order, e.g. observation.images.top,observation.images.wrist "
+                    + "(default: the checkpoint's camera names when the dataset has them, else the dataset's)")
+    private List<String> cameras = List.of();
+
+    @Option(names = "--state-key", defaultValue = "observation.state", paramLabel = "COLUMN",
+            description = "the dataset's state column (default: ${DEFAULT-VALUE})")
+    private String stateKey;
+
+    @Option(names = "--action-key", defaultValue = "action", paramLabel = "COLUMN",
+            description = "the dataset's action column (default: ${DEFAULT-VALUE})")
+    private String actionKey;
 
     @Option(names = "--samples", defaultValue = "8", description = "samples to draw (default: ${DEFAULT-VALUE})")
     private int samples;
@@ -47,8 +64,10 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
-        Calibrator.Result r = Workbench.standard().calibrate(checkpoint, data, samples, seed,
-                time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device, out, () -> false,
+        CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
+                time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device,
+                new DatasetInputs(cameras, stateKey, actionKey));
+        Calibrator.Result r = Workbench.standard().calibrate(request, out, () -> false,
                 (module, layer, depth) -> {
                     w.printf("%s layer %d of %d%n", module, layer + 1, depth);
                     w.flush();

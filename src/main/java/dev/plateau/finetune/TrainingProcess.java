@@ -42,8 +42,11 @@ public final class TrainingProcess {
         Process process;
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            // Python trainers buffer a piped stdout in 8 KB blocks: unbuffered, the log is live
+            builder.environment().put("PYTHONUNBUFFERED", "1");
+            process = builder.start();
         } catch (IOException e) {
             throw new FinetuneException("cannot start " + command.getFirst() + ": " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.plateau.workbench;
 
+import dev.plateau.calibration.DatasetInputs;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 
@@ -7,17 +8,23 @@ import java.util.OptionalDouble;
  * One calibration of a checkpoint: which data, how many samples, drawn how, run where.
  *
  * @param checkpoint the checkpoint folder
- * @param data       the calibration set folder (manifest.jsonl and its images)
+ * @param data       the calibration data: a LeRobot dataset (v2.1, v3.0, GR00T) or a folder with manifest.jsonl
  * @param samples    samples drawn from the set
  * @param seed       the seed of the draw, the noise and the flow-matching times
  * @param time       one flow-matching time for every sample, or empty to draw it per sample as in training
  * @param device     auto, cpu or gpu
+ * @param inputs     which of a dataset's cameras, state and action columns feed the model
  */
 public record CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                 String device) {
+                                 String device, DatasetInputs inputs) {
 
     public CalibrationRequest {
         checkpoint = checkpoint.toAbsolutePath().normalize();
         data = data.toAbsolutePath().normalize();
+    }
+
+    /** A request with the default inputs: the checkpoint's cameras when the data has them, else the data's own. */
+    public CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time, String device) {
+        this(checkpoint, data, samples, seed, time, device, DatasetInputs.DEFAULT);
     }
 }

@@ -9,7 +9,6 @@ import dev.plateau.model.ModelDetector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -19,13 +18,12 @@ final class Calibrations {
     private Calibrations() {
     }
 
-    static Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                       String device, Map<String, Set<Integer>> skip, Path out,
-                                       BooleanSupplier cancelled,
-                                       Workbench.Progress progress) {
-        try (Checkpoint source = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
-            return Calibrator.calibrate(source, ModelDetector.detect(source), data, samples, seed, time, device,
-                    skip, out, cancelled, progress::layerDone);
+    /** Runs {@code samples} of the request's samples (its own count or fewer), skipping {@code skip}. */
+    static Calibrator.Result calibrate(CalibrationRequest r, int samples, Map<String, Set<Integer>> skip, Path out,
+                                       BooleanSupplier cancelled, Workbench.Progress progress) {
+        try (Checkpoint source = Checkpoint.open(r.checkpoint())) {
+            return Calibrator.calibrate(source, ModelDetector.detect(source), r.data(), r.inputs(), samples,
+                    r.seed(), r.time(), r.device(), skip, out, cancelled, progress::layerDone);
         } catch (CheckpointException | CalibrationException | ActivationException | IllegalArgumentException e) {
             throw new PlateauException(e.getMessage(), e);
         } catch (CancellationException e) {

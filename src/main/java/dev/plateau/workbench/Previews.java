@@ -36,10 +36,10 @@ final class Previews {
         Path scratch = run.activations().resolveSibling("latency.safetensors");
         try {
             for (int round = 0; round < LATENCY_ROUNDS; round++) {
-                base = Math.min(base, Calibrations.calibrate(r.checkpoint(), r.data(), samples, r.seed(), r.time(),
-                        r.device(), Map.of(), scratch, cancelled, progress).forwardNanos());
-                pruned = Math.min(pruned, Calibrations.calibrate(r.checkpoint(), r.data(), samples, r.seed(),
-                        r.time(), r.device(), skip, scratch, cancelled, progress).forwardNanos());
+                base = Math.min(base, Calibrations.calibrate(r, samples, Map.of(), scratch, cancelled, progress)
+                        .forwardNanos());
+                pruned = Math.min(pruned, Calibrations.calibrate(r, samples, skip, scratch, cancelled, progress)
+                        .forwardNanos());
             }
         } finally {
             try {
@@ -58,8 +58,7 @@ final class Previews {
         skip.values().removeIf(Set::isEmpty);
         Path pruned = run.activations().resolveSibling("pruned-" + Sessions.digest(skip.toString(), 8) + ".safetensors");
         if (!Files.isRegularFile(pruned)) {
-            Calibrations.calibrate(r.checkpoint(), r.data(), r.samples(), r.seed(), r.time(), r.device(), skip,
-                    pruned, cancelled, progress);
+            Calibrations.calibrate(r, r.samples(), skip, pruned, cancelled, progress);
         }
         List<Integer> kept = keptLayers(plan, module, run.analysis().modules().get(module).layers());
         int shown = -1;

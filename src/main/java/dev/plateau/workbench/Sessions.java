@@ -48,8 +48,7 @@ final class Sessions {
         } catch (IOException e) {
             throw new PlateauException(folder + ": cannot be created: " + e.getMessage(), e);
         }
-        Calibrations.calibrate(request.checkpoint(), request.data(), request.samples(), request.seed(),
-                request.time(), request.device(), Map.of(), activations, cancelled, progress);
+        Calibrations.calibrate(request, request.samples(), Map.of(), activations, cancelled, progress);
         Analysis analysis = Analyses.analyze(activations, EnumSet.allOf(Metric.class), MINIBATCH, request.seed(),
                 analysisFile);
         return new AnalysedRun(request, activations, analysis, false);
@@ -61,7 +60,7 @@ final class Sessions {
         key.append(request.checkpoint()).append('\n').append(request.data()).append('\n')
                 .append(request.samples()).append('\n').append(request.seed()).append('\n')
                 .append(request.time().isPresent() ? Double.toString(request.time().getAsDouble()) : "drawn")
-                .append('\n').append(request.device()).append('\n');
+                .append('\n').append(request.device()).append('\n').append(request.inputs()).append('\n');
         for (Path file : fingerprinted(request)) {
             key.append(file).append(' ').append(stamp(file)).append('\n');
         }
@@ -78,14 +77,23 @@ final class Sessions {
         }
     }
 
+    /** The checkpoint's files, and the data's manifest or, for a dataset, its metadata and data files. */
     private static List<Path> fingerprinted(CalibrationRequest request) {
+        List<Path> files = new ArrayList<>();
         try (Stream<Path> checkpointFiles = Files.list(request.checkpoint())) {
-            List<Path> files = new ArrayList<>(checkpointFiles.filter(Files::isRegularFile).sorted().toList());
-            files.add(request.data().resolve("manifest.jsonl"));
-            return files;
+            files.addAll(checkpointFiles.filter(Files::isRegularFile).sorted().toList());
         } catch (IOException e) {
-            return List.of(request.checkpoint().resolve(Checkpoint.CONFIG), request.data().resolve("manifest.jsonl"));
+            files.add(request.checkpoint().resolve(Checkpoint.CONFIG));
         }
+        files.add(request.data().resolve("manifest.jsonl"));
+        for (String tree : List.of("meta", "data")) {
+            try (Stream<Path> walk = Files.walk(request.data().resolve(tree))) {
+                files.addAll(walk.filter(Files::isRegularFile).sorted().toList());
+            } catch (IOException e) {
+                // not a dataset: the manifest stands for the data
+            }
+        }
+        return files;
     }
 
     private static String stamp(Path file) {

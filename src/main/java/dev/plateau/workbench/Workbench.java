@@ -1,7 +1,10 @@
 package dev.plateau.workbench;
 
 import dev.plateau.analysis.Analysis;
+import dev.plateau.calibration.CalibrationData;
+import dev.plateau.calibration.CalibrationException;
 import dev.plateau.calibration.Calibrator;
+import dev.plateau.calibration.DatasetInputs;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.CheckpointBuilder;
@@ -93,15 +96,27 @@ public final class Workbench {
     }
 
     /**
-     * Runs {@code samples} samples of the calibration set in {@code data} (drawn with {@code seed}) through the
-     * checkpoint on {@code device} (auto, cpu, gpu) and writes every layer's hidden states to {@code out}. VLAs
-     * run at flow-matching time {@code time} when given, else at times drawn per sample as in training.
-     * {@code cancelled} is polled between layers; a cancelled or failed run writes nothing.
+     * Runs the request's samples of its calibration data (drawn with its seed) through the checkpoint on its
+     * device (auto, cpu, gpu) and writes every layer's hidden states to {@code out}. VLAs run at the request's
+     * flow-matching time when given, else at times drawn per sample as in training. {@code cancelled} is polled
+     * between layers; a cancelled or failed run writes nothing.
      */
-    public Calibrator.Result calibrate(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                       String device, Path out, BooleanSupplier cancelled, Progress progress) {
-        return Calibrations.calibrate(checkpoint, data, samples, seed, time, device, Map.of(), out, cancelled,
-                progress);
+    public Calibrator.Result calibrate(CalibrationRequest request, Path out, BooleanSupplier cancelled,
+                                       Progress progress) {
+        return Calibrations.calibrate(request, request.samples(), Map.of(), out, cancelled, progress);
+    }
+
+    /**
+     * What a calibration folder holds for a checkpoint, in one line (format, size, the cameras the model will get),
+     * or why it cannot be used. Reads a dataset's data files: call it off the UI thread.
+     */
+    public String describeData(Path checkpoint, Path folder, DatasetInputs inputs) {
+        try (Checkpoint source = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
+            return CalibrationData.open(folder.toAbsolutePath().normalize(), inputs,
+                    Calibrator.modelCameras(source.config())).summary();
+        } catch (CalibrationException | CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
     }
 
     /** Opens a checkpoint for the window: what it is, and what its fine-tuning trains by default. */

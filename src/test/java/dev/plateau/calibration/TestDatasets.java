@@ -18,26 +18,26 @@ import java.util.function.IntFunction;
  * independent writer), mp4 videos whose frames carry their own number ({@link TestVideos}). Frame f of episode e has
  * state[i] = e * 100 + f + i / 10 and action[i] = -(e * 100 + f) - i / 10, so a test can tell which rows it got.
  */
-final class TestDatasets {
-    static final int FPS = 10;
-    static final int DIMS = 6;
-    static final String[] TASKS = {"pick up the red cube", "put the cube in the bowl"};
+public final class TestDatasets {
+    public static final int FPS = 10;
+    public static final int DIMS = 6;
+    public static final String[] TASKS = {"pick up the red cube", "put the cube in the bowl"};
 
     private TestDatasets() {
     }
 
-    static float state(int episode, int frame, int i) {
+    public static float state(int episode, int frame, int i) {
         return episode * 100 + frame + i / 10f;
     }
 
-    static float action(int episode, int frame, int i) {
+    public static float action(int episode, int frame, int i) {
         return -(episode * 100 + frame) - i / 10f;
     }
 
     /**
      * LeRobot v2.1: one parquet file and one mp4 per camera per episode, meta/episodes.jsonl and tasks.jsonl.
      */
-    static Path v21(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec) {
+    public static Path v21(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec) {
         try {
             write(dir.resolve("meta/info.json"), info("v2.1", cameras, "float32",
                     "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet",
@@ -68,7 +68,7 @@ final class TestDatasets {
      * LeRobot v3.0: every episode in one data file and, per camera, one concatenated mp4 (so an episode's frames sit
      * at its from_timestamp onwards); meta/episodes/chunk-000/file-000.parquet and meta/tasks.parquet.
      */
-    static Path v30(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec) {
+    public static Path v30(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec) {
         try {
             write(dir.resolve("meta/info.json"), info("v3.0", cameras, "float32",
                     "data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet",
@@ -108,7 +108,7 @@ final class TestDatasets {
      * GR00T's layout: LeRobot v2.0 files, float64 lists, no frame_index column, the task in an annotation column,
      * and meta/modality.json naming state and action slices and the camera.
      */
-    static Path gr00t(Path dir, String camera, int[] lengths, TestVideos.Codec codec) {
+    public static Path gr00t(Path dir, String camera, int[] lengths, TestVideos.Codec codec) {
         try {
             write(dir.resolve("meta/info.json"), info("v2.0", List.of(camera), "float64",
                     "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet",

@@ -18,12 +18,12 @@ import org.bytedeco.javacv.Frame;
  * binary (most significant bit on the left). Compression moves a stripe's level by a few steps, never across the
  * middle, so a decoded frame tells which frame it is.
  */
-final class TestVideos {
-    static final int WIDTH = 96;
-    static final int HEIGHT = 64;
+public final class TestVideos {
+    public static final int WIDTH = 96;
+    public static final int HEIGHT = 64;
 
     /** The codecs the tests encode with, as FFmpeg names their encoders. */
-    enum Codec {
+    public enum Codec {
         AV1("libaom-av1"), H264("libopenh264");
 
         final String encoder;
@@ -37,7 +37,7 @@ final class TestVideos {
     }
 
     /** Writes {@code frames} frames at {@code fps} to an mp4 file, a key frame every {@code gop} frames. */
-    static void write(Path file, Codec codec, int frames, double fps, int gop) {
+    public static void write(Path file, Codec codec, int frames, double fps, int gop) {
         av_log_set_level(AV_LOG_ERROR);
         try {
             Files.createDirectories(file.getParent());
@@ -62,7 +62,7 @@ final class TestVideos {
     }
 
     /** The RGB pixels of frame {@code index}. */
-    static byte[] pixels(int index) {
+    public static byte[] pixels(int index) {
         byte[] rgb = new byte[WIDTH * HEIGHT * 3];
         int stripe = WIDTH / 8;
         for (int y = 0; y < HEIGHT; y++) {
@@ -79,7 +79,7 @@ final class TestVideos {
     }
 
     /** The frame number a decoded picture ([3][h][w] in [0, 1]) shows, read at the middle of each stripe. */
-    static int number(float[][][] rgb) {
+    public static int number(float[][][] rgb) {
         int stripe = WIDTH / 8;
         int n = 0;
         for (int s = 0; s < 8; s++) {

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -193,8 +195,8 @@ class CalibrateCommandTest {
         Path ckpt = synth("qwen3");
         Path out = dir.resolve("cancelled.safetensors");
         AtomicInteger layers = new AtomicInteger();
-        PlateauException e = assertThrows(PlateauException.class, () -> new Workbench(dir).calibrate(ckpt,
-                Path.of("assets/demo-calibration"), 8, 0, java.util.OptionalDouble.empty(), "cpu", out,
+        PlateauException e = assertThrows(PlateauException.class, () -> new Workbench(dir).calibrate(
+                new CalibrationRequest(ckpt, Path.of("assets/demo-calibration"), 8, 0, OptionalDouble.empty(), "cpu"), out,
                 () -> layers.get() >= 5,
                 (module, layer, depth) -> layers.incrementAndGet()));
         assertEquals("calibration cancelled; nothing was written", e.getMessage());
