@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
         description = "CKA-guided layer pruning for Vision-Language-Action models and decoder LLMs.",
         subcommands = {InspectCommand.class, CalibrateCommand.class, AnalyzeCommand.class, PlanCommand.class, PruneCommand.class,
-                VerifyCommand.class, DemoCommand.class, UiCommand.class,
+                VerifyCommand.class, FinetuneCommand.class, DemoCommand.class, UiCommand.class,
                 SynthCommand.class})
 final class PlateauCommand implements Runnable {
 

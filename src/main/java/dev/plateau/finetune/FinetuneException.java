@@ -1,7 +1,7 @@
 package dev.plateau.finetune;
 
-/** A fine-tuning run that cannot be built or started, with one sentence saying why. */
-public final class FinetuneException extends RuntimeException {
+/** A fine-tuning run that cannot be built or started (bad settings, a trainer that will not start), in one sentence. */
+public final class FinetuneException extends IllegalArgumentException {
     public FinetuneException(String message) {
         super(message);
     }

@@ -7,6 +7,9 @@ import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
+import dev.plateau.finetune.FinetuneSettings;
+import dev.plateau.finetune.Recipe;
+import dev.plateau.finetune.TrainingCommand;
 import dev.plateau.model.CheckpointBuilder;
 import dev.plateau.model.Family;
 import dev.plateau.model.ModelDetector;
@@ -117,6 +120,37 @@ public final class Workbench {
         } catch (CalibrationException | CheckpointException e) {
             throw new PlateauException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The fine-tuning settings an exported checkpoint starts from: its family's recipe (or {@code recipe}), the
+     * trainer's documented values, and a new run folder beside the export for the trainer's output.
+     */
+    public FinetuneSettings finetuneSettings(Path exported, Path dataset, Optional<Recipe> recipe) {
+        return Finetunes.settings(exported, dataset, recipe);
+    }
+
+    /** The trainer's exact command for {@code settings}, with warnings on what looks wrong (trainer, dataset). */
+    public TrainingCommand finetuneCommand(FinetuneSettings settings) {
+        return Finetunes.command(settings);
+    }
+
+    /** Starts {@code command} (as built, or edited by the user) in the settings' run folder. */
+    public FinetuneJob startFinetune(TrainingCommand command, FinetuneSettings settings, FinetuneJob.Events events) {
+        return FinetuneJob.start(command, settings.recipe(), settings.logEvery(), settings.output().getParent(),
+                events);
+    }
+
+    /** The sbatch script that runs {@code command} on one node with the settings' GPUs. */
+    public String slurmScript(TrainingCommand command, FinetuneSettings settings, String time,
+                              Optional<String> partition) {
+        return Finetunes.slurm(command, settings, time, partition);
+    }
+
+    /** Writes the run folder and submits the script with {@code sbatch}; returns sbatch's answer. */
+    public String submitSlurm(TrainingCommand command, FinetuneSettings settings, String time,
+                              Optional<String> partition, String sbatch) {
+        return Finetunes.submit(command, settings, time, partition, sbatch);
     }
 
     /** Opens a checkpoint for the window: what it is, and what its fine-tuning trains by default. */
