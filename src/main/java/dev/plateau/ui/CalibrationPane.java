@@ -27,21 +27,22 @@ final class CalibrationPane extends VBox {
         title.getStyleClass().add("section-title");
         TextField data = new TextField();
         data.setId("dataFolder");
-        data.setPromptText("folder with manifest.jsonl");
+        data.setPromptText("LeRobot dataset, or a folder with manifest.jsonl");
         data.setEditable(false);
         vm.dataFolderProperty().addListener((o, a, b) -> data.setText(b == null ? "" : b.toString()));
         if (vm.dataFolderProperty().get() != null) {
             data.setText(vm.dataFolderProperty().get().toString());
         }
-        data.setTooltip(new Tooltip("A calibration set: manifest.jsonl with one sample per line (instruction, "
-                + "camera images, state)"));
+        data.setTooltip(new Tooltip("A LeRobot dataset (v2.1, v3.0, or GR00T's with meta/modality.json): frames "
+                + "drawn across episodes, camera frames decoded from its videos. Or a folder with manifest.jsonl, one "
+                + "sample per line (instruction, camera images, state)"));
         Button browse = new Button("\u2026");
         browse.setOnAction(e -> {
             DirectoryChooser chooser = new DirectoryChooser();
             chooser.setTitle("Calibration data folder");
             File f = chooser.showDialog(getScene().getWindow());
             if (f != null) {
-                vm.dataFolderProperty().set(f.toPath());
+                vm.chooseDataFolder(f.toPath());
             }
         });
         HBox.setHgrow(data, Priority.ALWAYS);
@@ -85,10 +86,24 @@ final class CalibrationPane extends VBox {
         form.setHgap(8);
         form.setVgap(6);
         form.addRow(0, new Label("data"), new HBox(4, data, browse));
-        form.addRow(1, new Label("samples"), samples);
-        form.addRow(2, new Label("seed"), seed);
-        form.addRow(3, new Label("device"), device);
-        form.addRow(4, new Label("timestep"), new HBox(6, fixed, time));
+        TextField cameras = new TextField();
+        cameras.setId("cameras");
+        cameras.setPromptText("default");
+        cameras.textProperty().bindBidirectional(vm.camerasProperty());
+        cameras.setTooltip(new Tooltip("A dataset's cameras in the model's order, comma-separated (e.g. "
+                + "observation.images.top, observation.images.wrist). Default: the checkpoint's camera names when "
+                + "the dataset has them all, else GR00T's modality.json order, else the dataset's"));
+        Label dataSummary = new Label();
+        dataSummary.setId("dataSummary");
+        dataSummary.setWrapText(true);
+        dataSummary.getStyleClass().add("note");
+        dataSummary.textProperty().bind(vm.dataSummaryProperty());
+        form.add(dataSummary, 1, 1);
+        form.addRow(2, new Label("cameras"), cameras);
+        form.addRow(3, new Label("samples"), samples);
+        form.addRow(4, new Label("seed"), seed);
+        form.addRow(5, new Label("device"), device);
+        form.addRow(6, new Label("timestep"), new HBox(6, fixed, time));
         Button run = new Button("Calibrate");
         run.setId("calibrate");
         run.setMaxWidth(Double.MAX_VALUE);

@@ -2,6 +2,7 @@ package dev.plateau.ui;
 
 import org.jfree.chart.ui.TextAnchor;
 import dev.plateau.analysis.Metric;
+import dev.plateau.finetune.TrainingMetric;
 import dev.plateau.analysis.SimilarityMatrix;
 import dev.plateau.prune.Algorithm1;
 import dev.plateau.prune.ModulePlan;
@@ -241,6 +242,55 @@ final class Charts {
         chart.setTitle(title);
         chart.getTitle().setFont(TITLE);
         chart.setNotify(true);
+    }
+
+    /** The training loss against the step, with the learning rate on a second axis. */
+    static JFreeChart loss() {
+        NumberAxis x = new NumberAxis("step");
+        x.setLabelFont(LABEL);
+        x.setAutoRangeIncludesZero(false);
+        NumberAxis y = new NumberAxis("training loss");
+        y.setLabelFont(LABEL);
+        y.setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setSeriesPaint(0, Palette.PROFILE);
+        renderer.setDefaultToolTipGenerator((dataset, series, item) -> String.format(Locale.ROOT, "step %d: %s %.4g",
+                (long) dataset.getXValue(series, item), series == 0 ? "loss" : "lr", dataset.getYValue(series, item)));
+        XYPlot plot = new XYPlot(new XYSeriesCollection(new XYSeries("loss")), x, y, renderer);
+        NumberAxis lr = new NumberAxis("learning rate");
+        lr.setLabelFont(LABEL);
+        lr.setNumberFormatOverride(new DecimalFormat("0.0E0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        plot.setRangeAxis(1, lr);
+        plot.setDataset(1, new XYSeriesCollection(new XYSeries("learning rate")));
+        plot.mapDatasetToRangeAxis(1, 1);
+        XYLineAndShapeRenderer lrRenderer = new XYLineAndShapeRenderer(true, false);
+        lrRenderer.setSeriesPaint(0, new Color(0xBB, 0xBB, 0xBB));
+        plot.setRenderer(1, lrRenderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        JFreeChart chart = new JFreeChart(null, TITLE, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setItemFont(LABEL);
+        chart.getLegend().setFrame(BlockBorder.NONE);
+        return chart;
+    }
+
+    /** Adds one logged step to the loss chart (a NaN loss, a diverged step, leaves a gap). */
+    static void addLoss(JFreeChart chart, TrainingMetric m) {
+        XYPlot plot = chart.getXYPlot();
+        ((XYSeriesCollection) plot.getDataset(0)).getSeries(0).add(m.step(), Double.isFinite(m.loss()) ? m.loss()
+                : null);
+        if (!Double.isNaN(m.learningRate())) {
+            ((XYSeriesCollection) plot.getDataset(1)).getSeries(0).add(m.step(), m.learningRate());
+        }
+    }
+
+    /** Empties the loss chart for a new run. */
+    static void clearLoss(JFreeChart chart) {
+        XYPlot plot = chart.getXYPlot();
+        ((XYSeriesCollection) plot.getDataset(0)).getSeries(0).clear();
+        ((XYSeriesCollection) plot.getDataset(1)).getSeries(0).clear();
     }
 
     private static NumberAxis integerAxis(String label) {

@@ -36,6 +36,11 @@ public final class Jobs {
         return new Jobs(service, ui);
     }
 
+    /** Where outcomes are delivered (the FX thread in the window). */
+    Executor ui() {
+        return ui;
+    }
+
     /** The running job, null when idle. */
     public ReadOnlyObjectProperty<Job> currentProperty() {
         return current.getReadOnlyProperty();

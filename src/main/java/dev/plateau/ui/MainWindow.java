@@ -50,7 +50,8 @@ public final class MainWindow {
         this.vm = vm;
         SimilarityPane similarity = new SimilarityPane(vm);
         TabPane tabs = new TabPane(new Tab("Similarity", similarity), new Tab("Compare criteria",
-                new ComparePane(vm)), new Tab("PCA preview", new PcaPane(vm)));
+                new ComparePane(vm)), new Tab("PCA preview", new PcaPane(vm)),
+                new Tab("Fine-tune", new FinetunePane(vm.finetune(), vm.notices()::add)));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
         BorderPane center = new BorderPane(tabs);

@@ -8,6 +8,7 @@ import dev.plateau.model.TiedDepth;
 import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import dev.plateau.workbench.AnalysedRun;
+import dev.plateau.calibration.DatasetInputs;
 import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.Estimate;
 import dev.plateau.workbench.ExportPreview;
@@ -19,6 +20,7 @@ import dev.plateau.workbench.Workbench;
 import dev.plateau.prune.Exporter;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -74,6 +76,8 @@ public final class SessionViewModel {
     private final StringProperty selectedModule = new SimpleStringProperty(this, "selectedModule");
     private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", -1);
     private final ObjectProperty<Path> dataFolder = new SimpleObjectProperty<>(this, "dataFolder");
+    private final StringProperty cameras = new SimpleStringProperty(this, "cameras", "");
+    private final StringProperty dataSummary = new SimpleStringProperty(this, "dataSummary", "");
     private final IntegerProperty samples = new SimpleIntegerProperty(this, "samples", DEFAULT_SAMPLES);
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 0);
     private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
@@ -82,6 +86,7 @@ public final class SessionViewModel {
     private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();
     private final ObservableList<String> notices = FXCollections.observableArrayList();
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final FinetuneViewModel finetune;
     private final Deque<Undoable> undo = new ArrayDeque<>();
     private final Deque<Undoable> redo = new ArrayDeque<>();
     private String lastEdit = "";
@@ -93,6 +98,12 @@ public final class SessionViewModel {
         this.jobs = jobs;
         recent.setAll(workbench.recentFiles().list());
         criterion.addListener((o, a, b) -> replan());
+        finetune = new FinetuneViewModel(workbench, jobs.ui(), notices::add);
+        exported.addListener((o, a, b) -> {
+            if (b != null) {
+                finetune.checkpointProperty().set(b.folder());
+            }
+        });
     }
 
     // ---- opening and calibrating
@@ -164,7 +175,30 @@ public final class SessionViewModel {
             throw new PlateauException("open a checkpoint and choose a calibration data folder first");
         }
         return new CalibrationRequest(model.get().spec().folder(), dataFolder.get(), samples.get(), seed.get(),
-                fixedTime.get() ? OptionalDouble.of(time.get()) : OptionalDouble.empty(), device.get());
+                fixedTime.get() ? OptionalDouble.of(time.get()) : OptionalDouble.empty(), device.get(), inputs());
+    }
+
+    /** The dataset inputs the form names: its cameras (comma-separated, empty for the default) and the defaults. */
+    private DatasetInputs inputs() {
+        List<String> names = Arrays.stream(cameras.get().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .toList();
+        return new DatasetInputs(names, DatasetInputs.DEFAULT.state(), DatasetInputs.DEFAULT.action());
+    }
+
+    /**
+     * Takes a calibration data folder and, with a checkpoint open, says what it holds (a LeRobot dataset's version,
+     * episodes, frames and the cameras the model will get) or what is wrong with it.
+     */
+    public void chooseDataFolder(Path folder) {
+        dataFolder.set(folder);
+        dataSummary.set("");
+        if (model.get() == null) {
+            return;
+        }
+        Path checkpoint = model.get().spec().folder();
+        DatasetInputs inputs = inputs();
+        jobs.start("Reading " + folder.getFileName(), job -> workbench.describeData(checkpoint, folder, inputs),
+                dataSummary::set, notices::add);
     }
 
     /** Calibrates (or reads the cached calibration) in the background, with progress and cancel. */
@@ -464,6 +498,20 @@ public final class SessionViewModel {
 
     public ReadOnlyObjectProperty<LatentPreview> latentProperty() {
         return latent.getReadOnlyProperty();
+    }
+
+    /** The fine-tuning tab's state; its checkpoint follows the last export. */
+    public FinetuneViewModel finetune() {
+        return finetune;
+    }
+
+    public StringProperty camerasProperty() {
+        return cameras;
+    }
+
+    /** One line on the chosen calibration data, empty until read. */
+    public StringProperty dataSummaryProperty() {
+        return dataSummary;
     }
 
     public ReadOnlyObjectProperty<Exporter.Result> exportedProperty() {

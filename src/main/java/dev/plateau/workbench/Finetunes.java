@@ -87,18 +87,24 @@ final class Finetunes {
         }
     }
 
-    /** Writes the run folder (command.sh, train.sbatch) and hands the script to sbatch; returns what sbatch said. */
-    static String submit(TrainingCommand command, FinetuneSettings s, String time, Optional<String> partition,
-                         String sbatch) {
+    /** Writes the run folder with command.sh and train.sbatch; returns the script's path. */
+    static Path writeSlurm(TrainingCommand command, FinetuneSettings s, String time, Optional<String> partition) {
         String script = slurm(command, s, time, partition);
         Path folder = s.output().getParent();
         Path file = folder.resolve(SBATCH);
         try {
             TrainingRun.writeCommand(command, folder);
             Files.writeString(file, script, StandardCharsets.UTF_8);
+            return file;
         } catch (IOException | FinetuneException e) {
             throw new PlateauException(folder + ": cannot be written: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes the run folder and hands the script to sbatch; returns what sbatch said. */
+    static String submit(TrainingCommand command, FinetuneSettings s, String time, Optional<String> partition,
+                         String sbatch) {
+        Path file = writeSlurm(command, s, time, partition);
         try {
             Process p = new ProcessBuilder(sbatch, file.toString()).redirectErrorStream(true).start();
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -147,6 +147,12 @@ public final class Workbench {
         return Finetunes.slurm(command, settings, time, partition);
     }
 
+    /** Writes the run folder (command.sh, train.sbatch) for a cluster; returns the script's path. */
+    public Path writeSlurm(TrainingCommand command, FinetuneSettings settings, String time,
+                           Optional<String> partition) {
+        return Finetunes.writeSlurm(command, settings, time, partition);
+    }
+
     /** Writes the run folder and submits the script with {@code sbatch}; returns sbatch's answer. */
     public String submitSlurm(TrainingCommand command, FinetuneSettings settings, String time,
                               Optional<String> partition, String sbatch) {

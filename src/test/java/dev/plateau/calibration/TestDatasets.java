@@ -69,6 +69,12 @@ public final class TestDatasets {
      * at its from_timestamp onwards); meta/episodes/chunk-000/file-000.parquet and meta/tasks.parquet.
      */
     public static Path v30(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec) {
+        return v30(dir, cameras, lengths, codec, TestVideos.WIDTH, TestVideos.HEIGHT, 4);
+    }
+
+    /** The same with videos of another size and key-frame interval (benchmarks). */
+    public static Path v30(Path dir, List<String> cameras, int[] lengths, TestVideos.Codec codec, int width,
+                           int height, int gop) {
         try {
             write(dir.resolve("meta/info.json"), info("v3.0", cameras, "float32",
                     "data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet",
@@ -96,7 +102,8 @@ public final class TestDatasets {
             copy(dir.resolve("meta/tasks.parquet"), String.format("SELECT '%s' AS task, 0::BIGINT AS task_index "
                     + "UNION ALL SELECT '%s', 1", TASKS[0], TASKS[1]));
             for (String camera : cameras) {
-                TestVideos.write(dir.resolve("videos/" + camera + "/chunk-000/file-000.mp4"), codec, index, FPS, 4);
+                TestVideos.write(dir.resolve("videos/" + camera + "/chunk-000/file-000.mp4"), codec, index, FPS, gop,
+                        width, height);
             }
             return dir;
         } catch (IOException | SQLException e) {

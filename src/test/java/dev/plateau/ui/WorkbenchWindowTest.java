@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plateau.finetune.FakeTrainer;
 import dev.plateau.prune.Verifier;
 import dev.plateau.workbench.Workbench;
 import java.nio.file.Files;
@@ -15,7 +16,9 @@ import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
+import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
@@ -162,5 +165,46 @@ class WorkbenchWindowTest {
         robot.clickOn("#paperPlan");
         waitFor(() -> text(robot, "#removed-vlm").startsWith("removes [1, 2, 5, 6, 14, 15]"));
         assertNotEquals("", robot.lookup("#estimate-parameters").queryAs(Label.class).getText());
+    }
+
+    @Test
+    void theExportIsFineTunedWithALiveLogAndLossCurveAndStops(FxRobot robot) throws Exception {
+        openDemo(robot);
+        robot.clickOn("#paperPlan");
+        robot.clickOn("#exportButton");
+        Path out = scratch.resolve("demo-pruned");
+        TextField folder = robot.lookup("#exportFolder").queryAs(TextField.class);
+        robot.interact(() -> folder.setText(out.toString()));
+        robot.clickOn("#doExport");
+        waitFor(() -> text(robot, "#verifyResult").startsWith("\u2714"));
+        robot.interact(() -> folder.getScene().getWindow().hide());
+        Path data = Files.createDirectories(scratch.resolve("so100/meta"));
+        Files.writeString(data.resolve("info.json"), "{\"codebase_version\": \"v3.0\"}");
+        Path trainer = FakeTrainer.install(scratch.resolve("bin"));
+
+        robot.clickOn("Fine-tune");
+        assertEquals(out.toString(), robot.lookup("#finetuneCheckpoint").queryAs(TextField.class).getText(),
+                "the tab takes the export");
+        robot.interact(() -> vm.finetune().datasetProperty().set(data.getParent()));
+        TextField trainerField = robot.lookup("#finetuneTrainer").queryAs(TextField.class);
+        robot.interact(() -> trainerField.setText(trainer.toString()));
+        TextArea command = robot.lookup("#finetuneCommand").queryAs(TextArea.class);
+        waitFor(() -> command.getText().startsWith(trainer.toString()));
+        robot.clickOn("#finetuneCommand").press(KeyCode.CONTROL).type(KeyCode.END).release(KeyCode.CONTROL)
+                .type(KeyCode.ENTER).write("--fake.sleep=0.05");
+        robot.clickOn("#launchRun");
+        waitFor(() -> vm.finetune().metrics().size() >= 3);
+        ListView<?> console = robot.lookup("#console").queryAs(ListView.class);
+        assertTrue(console.getItems().stream().anyMatch(l -> l.toString().contains("--fake.sleep=0.05")),
+                "the edited command ran");
+        ChartPane chart = robot.lookup("#lossChart").queryAs(ChartPane.class);
+        assertTrue(chart.getChart().getXYPlot().getDataset(0).getItemCount(0) >= 3);
+        robot.clickOn("#stopRun");
+        Label status = robot.lookup("#runStatus").queryAs(Label.class);
+        waitFor(() -> status.getText().startsWith("stopped"));
+        assertTrue(robot.lookup("#stopRun").queryAs(Button.class).isDisabled());
+        Path run = vm.finetune().job().orElseThrow().folder();
+        assertEquals(out.resolveSibling("demo-pruned-finetune"), run.getParent());
+        assertTrue(Files.readString(run.resolve("train.log")).contains("step:600"));
     }
 }
