@@ -52,9 +52,15 @@ public final class TestVideos {
                 recorder.setFrameRate(fps);
                 recorder.setGopSize(gop);
                 recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
-                recorder.setVideoQuality(20);
-                recorder.setVideoOption(codec == Codec.SVT_AV1 ? "preset" : "cpu-used", codec == Codec.SVT_AV1 ? "12"
-                        : "8");
+                if (codec == Codec.SVT_AV1) {
+                    // LeRobot's settings (crf 30); SVT refuses a target bitrate together with crf
+                    recorder.setVideoBitrate(0);
+                    recorder.setVideoOption("crf", "30");
+                    recorder.setVideoOption("preset", "10");
+                } else {
+                    recorder.setVideoQuality(20);
+                    recorder.setVideoOption("cpu-used", "8");
+                }
                 recorder.start();
                 for (int i = 0; i < frames; i++) {
                     ByteBuffer pixels = ByteBuffer.wrap(pixels(i, width, height));
