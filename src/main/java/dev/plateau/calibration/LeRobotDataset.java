@@ -1,9 +1,9 @@
 package dev.plateau.calibration;
 
+import dev.plateau.calibration.EpisodeIndex.Episode;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hardwood.row.PqStruct;
 import dev.hardwood.row.StructAccessor;
-import dev.plateau.checkpoint.Json;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,20 +44,11 @@ public final class LeRobotDataset implements CalibrationData {
     private final List<String> cameras;
     private final Map<Integer, String> tasks;
     private final Map<Integer, Episode> episodes;
-    private final Frames frames;
+    private final FrameTable frames;
     private final String taskColumn;
 
-    /** One episode: its frames' rows in the frame table, and per camera the video file and start time. */
-    private record Episode(int index, List<Integer> rows, Map<String, Path> videos, Map<String, Double> videoStart) {
-    }
-
-    /** The frame table: one row per frame of the dataset, in file order. */
-    private record Frames(List<Path> files, int[] file, int[] rowInFile, int[] episode, int[] frameIndex,
-                          double[] timestamp, int[] task, float[][] state, float[][] action) {
-    }
-
     private LeRobotDataset(DatasetInfo info, List<String> cameras, Map<Integer, String> tasks,
-                           Map<Integer, Episode> episodes, Frames frames, String taskColumn) {
+                           Map<Integer, Episode> episodes, FrameTable frames, String taskColumn) {
         this.info = info;
         this.cameras = cameras;
         this.tasks = tasks;
@@ -69,19 +60,13 @@ public final class LeRobotDataset implements CalibrationData {
     /** Reads the dataset's metadata and every data file; fails with one message naming the file and the problem. */
     public static LeRobotDataset open(Path folder, DatasetInputs inputs, List<String> modelCameras) {
         DatasetInfo info = DatasetInfo.read(folder);
-        Slices state = Slices.of(info, "state", inputs.state());
-        Slices action = Slices.of(info, "action", inputs.action());
+        FrameTable.Column state = FrameTable.Column.of(info, "state", inputs.state());
+        FrameTable.Column action = FrameTable.Column.of(info, "action", inputs.action());
         List<String> cameras = cameras(info, inputs, modelCameras);
-        String taskColumn = taskColumn(info);
-        Map<Integer, String> tasks = info.isV3() ? tasksV3(folder) : tasksV2(folder);
-        Frames frames = readFrames(info, state, action, taskColumn);
-        Map<Integer, List<Integer>> rows = new TreeMap<>();
-        for (int r = 0; r < frames.episode().length; r++) {
-            rows.computeIfAbsent(frames.episode()[r], e -> new ArrayList<>()).add(r);
-        }
-        rows.values().forEach(list -> list.sort(Comparator.comparingInt(r -> frames.frameIndex()[r])));
-        Map<Integer, Episode> episodes = info.isV3() ? episodesV3(info, cameras, rows) : episodesV2(info, cameras,
-                rows);
+        String taskColumn = FrameTable.taskColumn(info);
+        Map<Integer, String> tasks = EpisodeIndex.tasks(info);
+        FrameTable frames = FrameTable.read(info, state, action, taskColumn);
+        Map<Integer, Episode> episodes = EpisodeIndex.episodes(info, cameras, frames.rowsByEpisode());
         return new LeRobotDataset(info, cameras, tasks, episodes, frames, taskColumn);
     }
 
@@ -253,53 +238,6 @@ public final class LeRobotDataset implements CalibrationData {
         }
     }
 
-    // ---- reading the metadata and the frame table ----
-
-    /** Where a model input comes from: a column, and the part of it (GR00T's modality.json slices). */
-    private record Slices(String column, List<int[]> ranges) {
-        static Slices of(DatasetInfo info, String modality, String column) {
-            JsonNode keys = info.modality() == null ? null : info.modality().path(modality);
-            if (keys == null || keys.isMissingNode() || keys.isEmpty()) {
-                if (!info.features().containsKey(column)) {
-                    throw new CalibrationException(info.folder().resolve(DatasetInfo.INFO) + ": lists no feature \""
-                            + column + "\" for the " + modality + "; its features are "
-                            + String.join(", ", info.features().keySet()));
-                }
-                return new Slices(column, List.of());
-            }
-            List<int[]> ranges = new ArrayList<>();
-            String original = null;
-            for (Map.Entry<String, JsonNode> e : keys.properties()) {
-                String from = e.getValue().path("original_key").asText("observation." + modality);
-                if (modality.equals("action")) {
-                    from = e.getValue().path("original_key").asText("action");
-                }
-                if (original != null && !original.equals(from)) {
-                    throw new CalibrationException(info.folder().resolve(DatasetInfo.MODALITY) + ": " + modality
-                            + " keys come from more than one column (" + original + ", " + from + "); Plateau reads "
-                            + "one");
-                }
-                original = from;
-                ranges.add(new int[] {e.getValue().path("start").asInt(), e.getValue().path("end").asInt()});
-            }
-            return new Slices(original, ranges);
-        }
-
-        float[] pick(float[] row) {
-            if (ranges.isEmpty()) {
-                return row;
-            }
-            int n = ranges.stream().mapToInt(r -> r[1] - r[0]).sum();
-            float[] out = new float[n];
-            int at = 0;
-            for (int[] r : ranges) {
-                System.arraycopy(row, r[0], out, at, r[1] - r[0]);
-                at += r[1] - r[0];
-            }
-            return out;
-        }
-    }
-
     /** The user's cameras (each checked), else the model's when the dataset has them all, else the default. */
     private static List<String> cameras(DatasetInfo info, DatasetInputs inputs, List<String> modelCameras) {
         List<String> all = info.cameras();
@@ -328,183 +266,5 @@ public final class LeRobotDataset implements CalibrationData {
             return List.copyOf(ordered);
         }
         return all;
-    }
-
-    private static String taskColumn(DatasetInfo info) {
-        if (info.modality() != null) {
-            for (Map.Entry<String, JsonNode> e : info.modality().path("annotation").properties()) {
-                if (e.getKey().contains("task_description")) {
-                    return e.getValue().path("original_key").asText("annotation." + e.getKey());
-                }
-            }
-        }
-        return "task_index";
-    }
-
-    private static Frames readFrames(DatasetInfo info, Slices state, Slices action, String taskColumn) {
-        List<Path> files;
-        Path data = info.folder().resolve("data");
-        try (Stream<Path> walk = Files.walk(data)) {
-            files = walk.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
-        } catch (IOException e) {
-            throw new CalibrationException(data + ": cannot be listed (" + e.getMessage() + ")");
-        }
-        if (files.isEmpty()) {
-            throw new CalibrationException(data + ": holds no parquet files");
-        }
-        List<Integer> file = new ArrayList<>();
-        List<Integer> rowInFile = new ArrayList<>();
-        List<Integer> episode = new ArrayList<>();
-        List<Integer> frameIndex = new ArrayList<>();
-        List<Double> timestamp = new ArrayList<>();
-        List<Integer> task = new ArrayList<>();
-        List<float[]> states = new ArrayList<>();
-        List<float[]> actions = new ArrayList<>();
-        Map<Integer, Integer> seen = new HashMap<>();
-        for (int f = 0; f < files.size(); f++) {
-            Path path = files.get(f);
-            Set<String> columns = ParquetRows.columns(path);
-            List<String> needed = new ArrayList<>(List.of("episode_index", "timestamp", taskColumn));
-            if (state.column() != null) {
-                needed.add(state.column());
-            }
-            if (action.column() != null) {
-                needed.add(action.column());
-            }
-            ParquetRows.require(path, columns, needed, "meta/info.json or meta/modality.json names it");
-            int fileIndex = f;
-            int[] position = {0};
-            boolean hasFrameIndex = columns.contains("frame_index");
-            ParquetRows.forEach(path, (StructAccessor row) -> {
-                file.add(fileIndex);
-                rowInFile.add(position[0]++);
-                int ep = (int) ParquetRows.number(row, "episode_index");
-                episode.add(ep);
-                // GR00T's datasets have no frame_index: rows of an episode are in frame order
-                frameIndex.add(hasFrameIndex ? (int) ParquetRows.number(row, "frame_index")
-                        : seen.merge(ep, 1, Integer::sum) - 1);
-                timestamp.add(ParquetRows.number(row, "timestamp"));
-                task.add((int) ParquetRows.number(row, taskColumn));
-                if (state.column() != null) {
-                    states.add(state.pick(ParquetRows.floats(row, state.column())));
-                }
-                if (action.column() != null) {
-                    actions.add(action.pick(ParquetRows.floats(row, action.column())));
-                }
-            });
-        }
-        return new Frames(files, ints(file), ints(rowInFile), ints(episode), ints(frameIndex),
-                timestamp.stream().mapToDouble(Double::doubleValue).toArray(), ints(task),
-                states.toArray(float[][]::new), actions.toArray(float[][]::new));
-    }
-
-    private static int[] ints(List<Integer> values) {
-        return values.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static Map<Integer, String> tasksV2(Path folder) {
-        Path file = folder.resolve("meta/tasks.jsonl");
-        Map<Integer, String> tasks = new HashMap<>();
-        for (JsonNode line : jsonLines(file)) {
-            tasks.put(line.path("task_index").asInt(), line.path("task").asText());
-        }
-        return tasks;
-    }
-
-    private static Map<Integer, String> tasksV3(Path folder) {
-        Path file = folder.resolve("meta/tasks.parquet");
-        Set<String> columns = ParquetRows.columns(file);
-        String text = columns.contains("task") ? "task" : "__index_level_0__";
-        ParquetRows.require(file, columns, List.of(text, "task_index"), "LeRobot v3.0 stores the tasks there");
-        Map<Integer, String> tasks = new HashMap<>();
-        ParquetRows.forEach(file, row -> tasks.put((int) ParquetRows.number(row, "task_index"), row.getString(text)));
-        return tasks;
-    }
-
-    private static List<JsonNode> jsonLines(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new CalibrationException(file + ": cannot be read (" + e.getMessage() + ")");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).isBlank()) {
-                try {
-                    out.add(Json.MAPPER.readTree(lines.get(i)));
-                } catch (IOException e) {
-                    throw new CalibrationException(file + " line " + (i + 1) + ": not valid JSON");
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Map<Integer, Episode> episodesV2(DatasetInfo info, List<String> cameras,
-                                                    Map<Integer, List<Integer>> rows) {
-        Map<Integer, Episode> out = new TreeMap<>();
-        rows.forEach((index, list) -> {
-            Map<String, Path> videos = new HashMap<>();
-            Map<String, Double> start = new HashMap<>();
-            for (String camera : cameras) {
-                if (info.isVideo(camera)) {
-                    videos.put(camera, info.folder().resolve(DatasetInfo.fill(info.videoPath(), Map.of(
-                            "episode_chunk", index / info.chunksSize(), "episode_index", index, "video_key", camera))));
-                }
-                start.put(camera, 0.0);
-            }
-            out.put(index, new Episode(index, list, videos, start));
-        });
-        return out;
-    }
-
-    private static Map<Integer, Episode> episodesV3(DatasetInfo info, List<String> cameras,
-                                                    Map<Integer, List<Integer>> rows) {
-        Path meta = info.folder().resolve("meta/episodes");
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(meta)) {
-            files = walk.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
-        } catch (IOException e) {
-            throw new CalibrationException(meta + ": cannot be listed (" + e.getMessage() + ")");
-        }
-        Map<Integer, Episode> out = new TreeMap<>();
-        for (Path file : files) {
-            List<String> needed = new ArrayList<>(List.of("episode_index"));
-            for (String camera : cameras) {
-                if (info.isVideo(camera)) {
-                    needed.addAll(List.of("videos/" + camera + "/chunk_index", "videos/" + camera + "/file_index",
-                            "videos/" + camera + "/from_timestamp"));
-                }
-            }
-            ParquetRows.require(file, ParquetRows.columns(file), needed, "LeRobot v3.0 episodes metadata");
-            ParquetRows.forEach(file, row -> {
-                int index = (int) ParquetRows.number(row, "episode_index");
-                Map<String, Path> videos = new HashMap<>();
-                Map<String, Double> start = new HashMap<>();
-                for (String camera : cameras) {
-                    start.put(camera, 0.0);
-                    if (info.isVideo(camera)) {
-                        String prefix = "videos/" + camera + "/";
-                        videos.put(camera, info.folder().resolve(DatasetInfo.fill(info.videoPath(), Map.of(
-                                "video_key", camera,
-                                "chunk_index", (long) ParquetRows.number(row, prefix + "chunk_index"),
-                                "file_index", (long) ParquetRows.number(row, prefix + "file_index")))));
-                        start.put(camera, ParquetRows.number(row, prefix + "from_timestamp"));
-                    }
-                }
-                List<Integer> list = rows.get(index);
-                if (list != null) {
-                    out.put(index, new Episode(index, list, videos, start));
-                }
-            });
-        }
-        for (int index : rows.keySet()) {
-            if (!out.containsKey(index)) {
-                throw new CalibrationException(meta + ": has no entry for episode " + index + ", which the data "
-                        + "files hold");
-            }
-        }
-        return out;
     }
 }

@@ -13,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
@@ -21,6 +23,13 @@ import java.util.stream.Collectors;
  * A file that cannot be read (missing, truncated, not parquet) is one message naming it.
  */
 final class ParquetRows {
+    /** Hardwood says at INFO level whether it found the Vector API: not a user's concern. Held, so it stays set. */
+    private static final Logger HARDWOOD = Logger.getLogger("dev.hardwood");
+
+    static {
+        HARDWOOD.setLevel(Level.WARNING);
+    }
+
     private ParquetRows() {
     }
 

@@ -1,7 +1,10 @@
 /**
- * Calibration data and the calibration run: a folder with a JSONL manifest (per sample: instruction, camera images,
- * state, optional actions), drawn with a seed; tokenization with the checkpoint's Hugging Face tokenizer; one forward
- * pass whose every layer output is written to an activation file. Problems with the data are a
- * {@link dev.plateau.calibration.CalibrationException} naming the file and line.
+ * Calibration data and the calibration run. Data is a LeRobot dataset on disk (v2.0/v2.1, v3.0, GR00T's layout with
+ * meta/modality.json: parquet through Hardwood, camera frames decoded from mp4 through FFmpeg at the drawn frames'
+ * timestamps, state and actions with the dataset's statistics) or a folder with a JSONL manifest (per sample:
+ * instruction, camera images, state, optional actions); either is drawn with a seed. Then tokenization with the
+ * checkpoint's Hugging Face tokenizer and one forward pass whose every layer output is written to an activation
+ * file. Problems with the data are a {@link dev.plateau.calibration.CalibrationException} naming the file (and the
+ * line, episode or timestamp).
  */
 package dev.plateau.calibration;

@@ -148,7 +148,8 @@ public final class Planner {
         }
         List<Integer> valid = ParityRepair.best(rule, weight, removed.size()).orElseThrow();
         String total = criterion instanceof Criterion.Similarity s ? String.format(Locale.ROOT,
-                " (total %s %.6g instead of %.6g)", s.metric().code(), total(weight, valid, s.metric()),
+                " (total %s %.6f, %.2g below the invalid set's %.6f)", s.metric().code(),
+                total(weight, valid, s.metric()), total(weight, removed, s.metric()) - total(weight, valid, s.metric()),
                 total(weight, removed, s.metric())) : "";
         notes.add("removing " + removed + " breaks the layer parity of " + module + ": " + violation.get()
                 + ". Removing " + valid + " instead is the best valid choice of " + removed.size() + total + ".");

@@ -14,6 +14,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 
@@ -85,7 +86,7 @@ final class CalibrationPane extends VBox {
         GridPane form = new GridPane();
         form.setHgap(8);
         form.setVgap(6);
-        form.addRow(0, new Label("data"), new HBox(4, data, browse));
+        form.addRow(0, label("data"), new HBox(4, data, browse));
         TextField cameras = new TextField();
         cameras.setId("cameras");
         cameras.setPromptText("default");
@@ -98,12 +99,13 @@ final class CalibrationPane extends VBox {
         dataSummary.setWrapText(true);
         dataSummary.getStyleClass().add("note");
         dataSummary.textProperty().bind(vm.dataSummaryProperty());
-        form.add(dataSummary, 1, 1);
-        form.addRow(2, new Label("cameras"), cameras);
-        form.addRow(3, new Label("samples"), samples);
-        form.addRow(4, new Label("seed"), seed);
-        form.addRow(5, new Label("device"), device);
-        form.addRow(6, new Label("timestep"), new HBox(6, fixed, time));
+        dataSummary.managedProperty().bind(dataSummary.textProperty().isNotEmpty());
+        dataSummary.visibleProperty().bind(dataSummary.managedProperty());
+        form.addRow(1, label("cameras"), cameras);
+        form.addRow(2, label("samples"), samples);
+        form.addRow(3, label("seed"), seed);
+        form.addRow(4, label("device"), device);
+        form.addRow(5, label("timestep"), new HBox(6, fixed, time));
         Button run = new Button("Calibrate");
         run.setId("calibrate");
         run.setMaxWidth(Double.MAX_VALUE);
@@ -117,7 +119,14 @@ final class CalibrationPane extends VBox {
         summary.setWrapText(true);
         summary.getStyleClass().add("note");
         vm.runProperty().addListener((o, a, b) -> summary.setText(b == null ? "" : summary(b)));
-        getChildren().addAll(title, form, run, summary);
+        getChildren().addAll(title, form, dataSummary, run, summary);
+    }
+
+    /** A form label that keeps its text whole when the form is narrow. */
+    private static Label label(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        return l;
     }
 
     private static String summary(dev.plateau.workbench.AnalysedRun run) {

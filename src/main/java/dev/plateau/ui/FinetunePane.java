@@ -26,6 +26,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.util.StringConverter;
@@ -43,9 +44,9 @@ final class FinetunePane extends VBox {
         GridPane form = new GridPane();
         form.setHgap(8);
         form.setVgap(6);
-        form.addRow(0, new Label("checkpoint"), folder(vm.checkpointProperty(), "finetuneCheckpoint",
+        form.addRow(0, label("checkpoint"), folder(vm.checkpointProperty(), "finetuneCheckpoint",
                 "The exported (pruned) checkpoint; the last export of this session goes here by itself"),
-                new Label("dataset"), folder(vm.datasetProperty(), "finetuneDataset",
+                label("dataset"), folder(vm.datasetProperty(), "finetuneDataset",
                         "The LeRobot dataset to fine-tune on (the folder holding meta/): v3.0 for lerobot-train, "
                                 + "v2.x with meta/modality.json for GR00T"));
         ChoiceBox<FinetuneSettings.MultiGpu> launcher = new ChoiceBox<>();
@@ -66,20 +67,20 @@ final class FinetunePane extends VBox {
         launcher.disableProperty().bind(vm.gpusProperty().lessThan(2).or(vm.recipeIsGr00tProperty()));
         launcher.setTooltip(new Tooltip("How lerobot-train runs on several GPUs: accelerate launch --multi_gpu (its "
                 + "multi-GPU guide) or torchrun; GR00T's script starts torchrun itself"));
-        form.addRow(1, new Label("steps"), spinner(vm.stepsProperty(), 1, 10_000_000, 1000, "finetuneSteps",
-                "Optimisation steps"), new Label("batch / GPU"), spinner(vm.batchSizeProperty(), 1, 4096, 8,
+        form.addRow(1, label("steps"), spinner(vm.stepsProperty(), 1, 10_000_000, 1000, "finetuneSteps",
+                "Optimisation steps"), label("batch / GPU"), spinner(vm.batchSizeProperty(), 1, 4096, 8,
                 "finetuneBatch", "Samples per step on each GPU"));
-        form.addRow(2, new Label("GPUs"), spinner(vm.gpusProperty(), 1, 64, 1, "finetuneGpus",
-                "GPUs on one node; above 1 the recipe's multi-GPU launcher runs"), new Label("launcher"), launcher);
+        form.addRow(2, label("GPUs"), spinner(vm.gpusProperty(), 1, 64, 1, "finetuneGpus",
+                "GPUs on one node; above 1 the recipe's multi-GPU launcher runs"), label("launcher"), launcher);
         TextField python = text(vm.pythonProperty(), "finetunePython", "The Python of Isaac-GR00T's environment");
         python.disableProperty().bind(vm.recipeIsGr00tProperty().not());
-        form.addRow(3, new Label("trainer"), text(vm.trainerProperty(), "finetuneTrainer",
+        form.addRow(3, label("trainer"), text(vm.trainerProperty(), "finetuneTrainer",
                 "lerobot-train (on PATH, or its path), or the path of Isaac-GR00T's scripts/gr00t_finetune.py"),
-                new Label("python"), python);
+                label("python"), python);
         TextField dataConfig = text(vm.dataConfigProperty(), "finetuneDataConfig", "GR00T's --data-config: a name "
                 + "of its DATA_CONFIG_MAP (so100, so100_dualcam, unitree_g1, ...) or module:Class");
         dataConfig.disableProperty().bind(vm.recipeIsGr00tProperty().not());
-        form.addRow(4, new Label("data config"), dataConfig, new Label("Slurm"), new HBox(4,
+        form.addRow(4, label("data config"), dataConfig, label("Slurm"), new HBox(4,
                 text(vm.slurmTimeProperty(), "slurmTime", "The job's time limit, [D-]HH:MM:SS"),
                 text(vm.partitionProperty(), "slurmPartition", "The partition (empty: the cluster's default)")));
 
@@ -168,6 +169,13 @@ final class FinetunePane extends VBox {
         return new HBox(4, field, browse);
     }
 
+    /** A form label that keeps its text whole when the form is narrow. */
+    private static Label label(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        return l;
+    }
+
     private static Spinner<Integer> spinner(IntegerProperty property, int min, int max, int step, String id,
                                             String tip) {
         Spinner<Integer> spinner = new Spinner<>(new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max,
@@ -194,6 +202,7 @@ final class FinetunePane extends VBox {
         b.setId(id);
         b.setTooltip(new Tooltip(tip));
         b.setOnAction(e -> action.run());
+        b.setMinWidth(Region.USE_PREF_SIZE);
         return b;
     }
 }

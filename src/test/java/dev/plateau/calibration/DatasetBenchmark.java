@@ -16,7 +16,8 @@ import java.util.OptionalDouble;
  * of two 640 x 480 cameras (20 episodes of 90 frames), as LeRobot records them (SVT-AV1, a key frame every 2 frames) and as H.264 with
  * 1-second key-frame intervals: the time to open the dataset (every data file), and per decoded frame when drawing
  * samples. Then a calibration of a real-size SmolVLA from the AV1 dataset: its wall time against its forward pass,
- * which says whether reading the data is a bottleneck. Arguments: WORK SMOLVLA_CHECKPOINT SAMPLES.
+ * which says whether reading the data is a bottleneck. The reference for the per-frame time, in the same run: every
+ * frame of a file decoded in order. Arguments: WORK SMOLVLA_CHECKPOINT SAMPLES [--no-calibration].
  */
 public final class DatasetBenchmark {
     private static final List<String> CAMERAS = List.of("observation.images.top", "observation.images.wrist");
@@ -47,12 +48,29 @@ public final class DatasetBenchmark {
                 }
                 best = Math.min(best, (System.nanoTime() - t1) / 1e6);
             }
+            // the reference in the same run: every frame of one camera's file decoded in order, no seeking
+            Path video = data.resolve("videos/" + CAMERAS.getFirst() + "/chunk-000/file-000.mp4");
+            double sequential = Double.MAX_VALUE;
+            for (int round = 0; round < 2; round++) {
+                long t2 = System.nanoTime();
+                try (VideoFrames frames = VideoFrames.open(video, TestDatasets.FPS)) {
+                    for (int f = 0; f < 20 * 90; f++) {
+                        frames.at(f / (double) TestDatasets.FPS).image().rgb();
+                    }
+                }
+                sequential = Math.min(sequential, (System.nanoTime() - t2) / 1e6 / (20 * 90));
+            }
+            double perFrame = best / (samples * CAMERAS.size());
             results.add(String.format(Locale.ROOT, "{\"codec\": \"%s\", \"gop\": %d, \"frames_in_dataset\": %d, "
                             + "\"open_ms\": %.1f, \"samples\": %d, \"decoded_frames\": %d, \"draw_ms\": %.1f, "
-                            + "\"ms_per_frame\": %.2f}", codec.encoder, gop, 20 * 90, open, samples,
-                    samples * CAMERAS.size(), best, best / (samples * CAMERAS.size())));
+                            + "\"ms_per_frame\": %.2f, \"sequential_ms_per_frame\": %.2f, \"ratio\": %.2f}",
+                    codec.encoder, gop, 20 * 90, open, samples, samples * CAMERAS.size(), best, perFrame, sequential,
+                    perFrame / sequential));
         }
         results.forEach(System.out::println);
+        if (args.length > 3 && args[3].equals("--no-calibration")) {
+            return;
+        }
         try (Checkpoint c = Checkpoint.open(checkpoint)) {
             ModelSpec spec = ModelDetector.detect(c);
             long t0 = System.nanoTime();

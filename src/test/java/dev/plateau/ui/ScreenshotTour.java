@@ -1,8 +1,12 @@
 package dev.plateau.ui;
 
+import dev.plateau.calibration.TestDatasets;
+import dev.plateau.calibration.TestVideos;
+import dev.plateau.finetune.FakeTrainer;
 import dev.plateau.workbench.Workbench;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -55,6 +59,30 @@ public final class ScreenshotTour {
         Thread.sleep(800);
         Stage dialog = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
         shoot(dialog.getScene(), out.resolve("export-dialog.png"));
+        fx(dialog::close);
+
+        // a LeRobot dataset as calibration data, then the export fine-tuned (by the tests' fake trainer)
+        Path scratch = Files.createTempDirectory("plateau-tour");
+        Path dataset = TestDatasets.v30(scratch.resolve("so100_pick"), List.of("observation.images.top",
+                "observation.images.wrist"), new int[] {40, 30, 50}, TestVideos.Codec.H264);
+        fx(() -> vm[0].chooseDataFolder(dataset));
+        waitFor(() -> !vm[0].dataSummaryProperty().get().isEmpty() && !vm[0].jobs().busy());
+        CompletableFuture<Void> exported = new CompletableFuture<>();
+        fx(() -> vm[0].export(scratch.resolve("demo-pruned"), true, r -> exported.complete(null),
+                m -> exported.completeExceptionally(new IllegalStateException(m))));
+        exported.get(5, TimeUnit.MINUTES);
+        Path trainer = FakeTrainer.install(scratch.resolve("bin"));
+        FinetuneViewModel finetune = vm[0].finetune();
+        fx(() -> {
+            tabs(stage[0]).getSelectionModel().select(3);
+            finetune.datasetProperty().set(dataset);
+            finetune.trainerProperty().set(trainer.toString());
+            finetune.stepsProperty().set(12_000);
+            finetune.commandTextProperty().set(finetune.commandTextProperty().get() + "\n--fake.sleep=0.03");
+            finetune.launch();
+        });
+        waitFor(() -> !finetune.runningProperty().get() && !finetune.metrics().isEmpty());
+        shoot(stage[0].getScene(), out.resolve("finetune.png"));
         Platform.exit();
     }
 
