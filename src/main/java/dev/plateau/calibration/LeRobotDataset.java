@@ -3,11 +3,9 @@ package dev.plateau.calibration;
 import dev.plateau.calibration.EpisodeIndex.Episode;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hardwood.row.PqStruct;
-import dev.hardwood.row.StructAccessor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
@@ -20,9 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
