@@ -144,7 +144,8 @@ public final class MainWindow {
                 () -> vm.settings().keySet().forEach(vm::setAutoTau));
         Menu plan = new Menu("Plan", null, undo, redo, new SeparatorMenuItem(), paper, auto);
         MenuItem keys = item("Keyboard shortcuts", "F1", this::showShortcuts);
-        Menu help = new Menu("Help", null, keys);
+        MenuItem storage = item("Storage and caches\u2026", "Shortcut+Shift+S", this::showStorage);
+        Menu help = new Menu("Help", null, keys, storage);
         return new MenuBar(file, plan, help);
     }
 
@@ -225,6 +226,11 @@ public final class MainWindow {
         new ExportDialog(stage, vm).show();
     }
 
+    /** Help → Storage and caches. */
+    void showStorage() {
+        new StorageDialog(stage, vm).show();
+    }
+
     private void showShortcuts() {
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.initOwner(stage);
@@ -233,6 +239,7 @@ public final class MainWindow {
         alert.setContentText(String.join("\n", "Ctrl+O  open a checkpoint folder", "Ctrl+D  open the demo",
                 "Ctrl+R  calibrate", "Ctrl+E  export the pruned checkpoint", "Ctrl+Z / Ctrl+Shift+Z  undo / redo",
                 "Ctrl+P  load the paper's plan", "Ctrl+T  auto-tau everywhere", "Esc  cancel the running job",
+                "Ctrl+Shift+S  storage and caches (sizes, clear)",
                 "Drag a checkpoint folder onto the window to open it",
                 "Right-click a figure to save it (PNG, SVG) or its numbers (CSV, JSON)"));
         alert.show();

@@ -1,6 +1,7 @@
 package dev.plateau.ui;
 
 import dev.plateau.workbench.Workbench;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import javafx.application.Application;
@@ -20,6 +21,31 @@ public final class PlateauApp extends Application {
             vm.openDemo();
         } else if (!args.isEmpty()) {
             vm.open(Path.of(args.getFirst()));
+        } else {
+            vm.openOnStart();
         }
+        if (Boolean.getBoolean("plateau.startup.trace")) {
+            traceFirstFrame(stage);
+        }
+    }
+
+    /**
+     * Prints, once, how long after the JVM started the window's first frame was drawn: a pulse lays out, then
+     * renders, so when the pulse after the first one (asked for at once) lays out, the first frame is on screen.
+     */
+    private static void traceFirstFrame(Stage stage) {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        int[] pulses = {0};
+        Runnable[] listener = new Runnable[1];
+        listener[0] = () -> {
+            if (++pulses[0] == 1) {
+                Platform.requestNextPulse();
+            } else if (pulses[0] == 2) {
+                System.err.println("plateau: first frame " + (System.currentTimeMillis() - jvmStart)
+                        + " ms after the JVM started");
+                stage.getScene().removePostLayoutPulseListener(listener[0]);
+            }
+        };
+        stage.getScene().addPostLayoutPulseListener(listener[0]);
     }
 }

@@ -9,6 +9,7 @@ import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import dev.plateau.workbench.AnalysedRun;
 import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.workbench.CacheFolder;
 import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.Estimate;
 import dev.plateau.workbench.ExportPreview;
@@ -18,6 +19,7 @@ import dev.plateau.workbench.OpenedModel;
 import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
 import dev.plateau.prune.Exporter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -117,6 +119,46 @@ public final class SessionViewModel {
                 calibrate();
             }
         }, notices::add);
+    }
+
+    /**
+     * What the window opens when started without a folder: the demo the first time (with a welcome that says where
+     * Plateau keeps its files), afterwards the most recent checkpoint that still exists, else the demo.
+     */
+    public void openOnStart() {
+        if (workbench.firstRun()) {
+            notices.add("Welcome to Plateau: the demo is open. Help \u2192 Storage and caches (Ctrl+Shift+S) shows "
+                    + "where Plateau keeps its files and how much room they take.");
+            openDemo();
+            return;
+        }
+        recent.stream().filter(p -> Files.isRegularFile(p.resolve("config.json"))).findFirst()
+                .ifPresentOrElse(this::open, this::openDemo);
+    }
+
+    /** Measures Plateau's caches off the UI thread and hands the list to {@code done} on it. */
+    public void measureCaches(Consumer<List<CacheFolder>> done) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                List<CacheFolder> caches = workbench.caches();
+                jobs.ui().execute(() -> done.accept(caches));
+            } catch (RuntimeException e) {
+                jobs.ui().execute(() -> notices.add("the caches could not be measured: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** Clears one cache folder off the UI thread, then measures again. */
+    public void clearCache(CacheFolder cache, Consumer<List<CacheFolder>> done) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                workbench.clearCache(cache.folder());
+                List<CacheFolder> caches = workbench.caches();
+                jobs.ui().execute(() -> done.accept(caches));
+            } catch (PlateauException e) {
+                jobs.ui().execute(() -> notices.add(e.getMessage()));
+            }
+        });
     }
 
     /** Opens the demo: the small SmolVLA-layout checkpoint and its calibration set, calibrated (from the cache). */

@@ -159,6 +159,26 @@ public final class Workbench {
         return Finetunes.submit(command, settings, time, partition, sbatch);
     }
 
+    /** The folders Plateau and its libraries fill, with their sizes now (walks them: call it off the UI thread). */
+    public List<CacheFolder> caches() {
+        return Caches.list(home);
+    }
+
+    /** Deletes one of {@link #caches()}'s folders; anything else is refused. */
+    public void clearCache(Path folder) {
+        Caches.clear(home, folder);
+    }
+
+    /** Whether Plateau starts here for the first time; true once, then remembered in its home. */
+    public boolean firstRun() {
+        return Caches.firstRun(home);
+    }
+
+    /** Plateau's own folder ($PLATEAU_HOME, else ~/.cache/plateau). */
+    public Path home() {
+        return home;
+    }
+
     /** Opens a checkpoint for the window: what it is, and what its fine-tuning trains by default. */
     public OpenedModel open(Path folder) {
         try (Checkpoint checkpoint = Checkpoint.open(folder.toAbsolutePath().normalize())) {

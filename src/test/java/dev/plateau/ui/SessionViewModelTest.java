@@ -254,4 +254,21 @@ class SessionViewModelTest {
         assertEquals(List.of(10, 11), choices.stream().filter(c -> c.criterion().equals("keep-first")).findFirst()
                 .orElseThrow().removed());
     }
+
+    @Test
+    void theFirstStartOpensTheDemoWithAWelcomeAndLaterOnesTheLastCheckpoint() {
+        Path fresh = scratch.resolve("fresh-home");
+        SessionViewModel first = new SessionViewModel(new Workbench(fresh), new Jobs(Runnable::run, Runnable::run));
+        first.openOnStart();
+        assertTrue(first.notices().getFirst().startsWith("Welcome to Plateau"), first.notices()::toString);
+        assertEquals(new Workbench(fresh).demoCheckpoint(false), first.modelProperty().get().spec().folder());
+        Path checkpoint = new Workbench(fresh).synthesize("pi0", false, scratch.resolve("pi0"), Long.MAX_VALUE, 1,
+                false);
+        first.open(checkpoint);
+
+        SessionViewModel second = new SessionViewModel(new Workbench(fresh), new Jobs(Runnable::run, Runnable::run));
+        second.openOnStart();
+        assertTrue(second.notices().isEmpty(), second.notices()::toString);
+        assertEquals(checkpoint, second.modelProperty().get().spec().folder(), "the most recent checkpoint");
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plateau.finetune.FakeTrainer;
 import dev.plateau.prune.Verifier;
+import dev.plateau.workbench.CacheFolder;
 import dev.plateau.workbench.Workbench;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
+import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
@@ -41,6 +43,7 @@ class WorkbenchWindowTest {
     Path scratch;
 
     private SessionViewModel vm;
+    private MainWindow window;
 
     @BeforeAll
     static void analyseTheDemoOnce() {
@@ -53,7 +56,7 @@ class WorkbenchWindowTest {
     @Start
     void start(Stage stage) {
         vm = new SessionViewModel(new Workbench(home), Jobs.background(Platform::runLater));
-        new MainWindow(stage, vm);
+        window = new MainWindow(stage, vm);
         stage.show();
     }
 
@@ -206,5 +209,20 @@ class WorkbenchWindowTest {
         Path run = vm.finetune().job().orElseThrow().folder();
         assertEquals(out.resolveSibling("demo-pruned-finetune"), run.getParent());
         assertTrue(Files.readString(run.resolve("train.log")).contains("step:600"));
+    }
+
+    @Test
+    void theStorageDialogShowsTheCachesAndClearsOne(FxRobot robot) throws Exception {
+        openDemo(robot);
+        robot.interact(window::showStorage);
+        TableView<?> table = robot.lookup("#caches").queryAs(TableView.class);
+        waitFor(() -> table.getItems().size() == 4);
+        CacheFolder sessions = (CacheFolder) table.getItems().getFirst();
+        assertTrue(sessions.bytes() > 0, "the demo's calibration is cached");
+        robot.clickOn("Calibration sessions");
+        robot.clickOn("#clearCache");
+        waitFor(() -> ((CacheFolder) table.getItems().getFirst()).bytes() == 0);
+        assertFalse(Files.exists(sessions.folder()));
+        assertTrue(robot.lookup("#cachesTotal").queryAs(Label.class).getText().startsWith("in all "));
     }
 }
