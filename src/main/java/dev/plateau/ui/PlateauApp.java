@@ -13,6 +13,7 @@ public final class PlateauApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        long entered = System.currentTimeMillis();
         SessionViewModel vm = new SessionViewModel(Workbench.standard(), Jobs.background(Platform::runLater));
         new MainWindow(stage, vm);
         stage.show();
@@ -25,7 +26,7 @@ public final class PlateauApp extends Application {
             vm.openOnStart();
         }
         if (Boolean.getBoolean("plateau.startup.trace")) {
-            traceFirstFrame(stage);
+            traceFirstFrame(stage, entered, System.currentTimeMillis());
         }
     }
 
@@ -33,7 +34,7 @@ public final class PlateauApp extends Application {
      * Prints, once, how long after the JVM started the window's first frame was drawn: a pulse lays out, then
      * renders, so when the pulse after the first one (asked for at once) lays out, the first frame is on screen.
      */
-    private static void traceFirstFrame(Stage stage) {
+    private static void traceFirstFrame(Stage stage, long entered, long returned) {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         int[] pulses = {0};
         Runnable[] listener = new Runnable[1];
@@ -42,7 +43,8 @@ public final class PlateauApp extends Application {
                 Platform.requestNextPulse();
             } else if (pulses[0] == 2) {
                 System.err.println("plateau: first frame " + (System.currentTimeMillis() - jvmStart)
-                        + " ms after the JVM started");
+                        + " ms after the JVM started (window built from " + (entered - jvmStart) + " to "
+                        + (returned - jvmStart) + " ms)");
                 stage.getScene().removePostLayoutPulseListener(listener[0]);
             }
         };

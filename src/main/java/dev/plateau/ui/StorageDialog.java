@@ -45,6 +45,7 @@ final class StorageDialog {
         Label hint = new Label("Hover a row to see what it holds and what clearing it costs. Everything cleared is made "
                 + "again when needed, offline.");
         hint.setWrapText(true);
+        hint.setMinHeight(Region.USE_PREF_SIZE);
         hint.getStyleClass().add("note");
         Button clear = new Button("Clear selected");
         clear.setId("clearCache");
@@ -64,7 +65,7 @@ final class StorageDialog {
         VBox root = new VBox(8, table, hint, new HBox(8, total, grow, clear, refresh, close));
         root.setPadding(new Insets(10));
         VBox.setVgrow(table, Priority.ALWAYS);
-        Scene scene = new Scene(root, 720, 300);
+        Scene scene = new Scene(root, 760, 250);
         scene.getStylesheets().add(StorageDialog.class.getResource("plateau.css").toExternalForm());
         stage.setScene(scene);
         vm.measureCaches(this::show);

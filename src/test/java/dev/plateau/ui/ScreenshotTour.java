@@ -83,6 +83,10 @@ public final class ScreenshotTour {
         });
         waitFor(() -> !finetune.runningProperty().get() && !finetune.metrics().isEmpty());
         shoot(stage[0].getScene(), out.resolve("finetune.png"));
+        fx(() -> new StorageDialog(stage[0], vm[0]).show());
+        Thread.sleep(1500);
+        Stage storage = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
+        shoot(storage.getScene(), out.resolve("storage.png"));
         Platform.exit();
     }
 
