@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 
 /**
  * Writes safetensors weights tensor by tensor: never more than one tensor's bytes in memory, unchanged tensors
@@ -46,10 +47,24 @@ public final class SafetensorsWriter {
      */
     public static Written writeWeights(Path folder, List<TensorSpec> tensors, long maxShardBytes,
                                        Map<String, String> metadata) throws IOException {
+        return writeWeights(folder, tensors, maxShardBytes, metadata, bytes -> { });
+    }
+
+    /**
+     * The same, telling {@code written} the tensor bytes written so far after each tensor (it may throw to stop the
+     * writing, e.g. a {@link java.util.concurrent.CancellationException}).
+     */
+    public static Written writeWeights(Path folder, List<TensorSpec> tensors, long maxShardBytes,
+                                       Map<String, String> metadata, LongConsumer written) throws IOException {
         checkUniqueNames(tensors);
+        long[] done = {0};
+        LongConsumer tensorWritten = bytes -> {
+            done[0] += bytes;
+            written.accept(done[0]);
+        };
         List<List<TensorSpec>> shards = plan(tensors, maxShardBytes);
         if (shards.size() == 1) {
-            writeFile(folder.resolve(Checkpoint.SINGLE_FILE), shards.getFirst(), metadata);
+            writeFile(folder.resolve(Checkpoint.SINGLE_FILE), shards.getFirst(), metadata, tensorWritten);
             return new Written(List.of(Checkpoint.SINGLE_FILE), false);
         }
         List<String> names = new ArrayList<>();
@@ -57,7 +72,7 @@ public final class SafetensorsWriter {
         long total = 0;
         for (int i = 0; i < shards.size(); i++) {
             String name = "model-%05d-of-%05d.safetensors".formatted(i + 1, shards.size());
-            writeFile(folder.resolve(name), shards.get(i), metadata);
+            writeFile(folder.resolve(name), shards.get(i), metadata, tensorWritten);
             names.add(name);
             for (TensorSpec t : shards.get(i)) {
                 weightMap.put(t.name(), name);
@@ -83,7 +98,7 @@ public final class SafetensorsWriter {
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
         temp.toFile().deleteOnExit();
         try {
-            writeFile(temp, tensors, metadata);
+            writeFile(temp, tensors, metadata, bytes -> { });
             Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
@@ -108,8 +123,8 @@ public final class SafetensorsWriter {
         return shards;
     }
 
-    private static void writeFile(Path file, List<TensorSpec> tensors, Map<String, String> metadata)
-            throws IOException {
+    private static void writeFile(Path file, List<TensorSpec> tensors, Map<String, String> metadata,
+                                  LongConsumer tensorWritten) throws IOException {
         byte[] header = header(tensors, metadata);
         long dataLength = tensors.stream().mapToLong(TensorSpec::byteLength).sum();
         long fileSize = 8L + header.length + dataLength;
@@ -123,6 +138,7 @@ public final class SafetensorsWriter {
                     case TensorSource.CopyOf c -> c.file().transferTo(c.tensor(), out);
                     case TensorSource.Unwritten u -> out.position(out.position() + t.byteLength());
                 }
+                tensorWritten.accept(t.byteLength());
             }
             if (out.size() < fileSize) {
                 out.write(ByteBuffer.allocate(1), fileSize - 1);

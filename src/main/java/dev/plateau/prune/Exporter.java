@@ -51,6 +51,18 @@ public final class Exporter {
      */
     public static Result export(Checkpoint source, ModelSpec spec, Plan plan, Path target, boolean replace)
             throws IOException {
+        return export(source, spec, plan, target, replace, (done, total) -> { });
+    }
+
+    /** How far an export's weights are written; it may throw (a CancellationException) to stop, leaving nothing. */
+    @FunctionalInterface
+    public interface Progress {
+        void bytes(long done, long total);
+    }
+
+    /** The same, reporting the weight bytes written after each tensor. */
+    public static Result export(Checkpoint source, ModelSpec spec, Plan plan, Path target, boolean replace,
+                                Progress progress) throws IOException {
         Path out = target.toAbsolutePath().normalize();
         Path in = source.folder().toAbsolutePath().normalize();
         if (out.equals(in) || out.startsWith(in) || in.startsWith(out)) {
@@ -72,7 +84,9 @@ public final class Exporter {
             Json.write(folder.resolve(Checkpoint.CONFIG), surgery.config());
             long shardBytes = source.isSharded() ? source.files().stream()
                     .mapToLong(f -> f.header().dataLength()).max().orElse(0) : 0;
-            SafetensorsWriter.writeWeights(folder, surgery.tensors(), shardBytes, Map.of());
+            long total = surgery.tensors().stream().mapToLong(t -> t.byteLength()).sum();
+            SafetensorsWriter.writeWeights(folder, surgery.tensors(), shardBytes, Map.of(),
+                    done -> progress.bytes(done, total));
             Json.write(folder.resolve(RECORD), record(source, spec, plan, surgery));
             Verifier.Report report = Verifier.verify(folder);
             Verifier.require(report, out);

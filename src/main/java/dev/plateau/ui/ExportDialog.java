@@ -12,6 +12,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
@@ -55,6 +56,11 @@ final class ExportDialog extends Stage {
         Label result = new Label();
         result.setId("verifyResult");
         result.setWrapText(true);
+        Button stop = new Button("Stop");
+        stop.setId("stopExport");
+        stop.setDisable(true);
+        stop.setTooltip(new Tooltip("Stops the export; nothing is left in the output folder"));
+        stop.setOnAction(e -> vm.cancel());
         ProgressBar progress = new ProgressBar(-1);
         progress.setMaxWidth(Double.MAX_VALUE);
         progress.setVisible(false);
@@ -84,20 +90,29 @@ final class ExportDialog extends Stage {
             }
             export.setDisable(true);
             progress.setVisible(true);
+            progress.progressProperty().unbind();
+            progress.setProgress(-1);
             result.setText("Writing and verifying " + target + "\u2026");
             vm.export(target, replace.isSelected(), r -> {
+                progress.progressProperty().unbind();
                 progress.setVisible(false);
                 result.getStyleClass().remove("problem");
                 result.setText(verified(r));
             }, reason -> {
+                progress.progressProperty().unbind();
                 progress.setVisible(false);
                 export.setDisable(false);
                 result.getStyleClass().add("problem");
                 result.setText("\u26a0 Nothing was written: " + reason);
             });
+            Job job = vm.jobs().currentProperty().get();
+            if (job != null && job.title().equals("Export")) {
+                progress.progressProperty().bind(job.progressProperty());
+                stop.disableProperty().bind(job.runningProperty().not());
+            }
         });
         VBox root = new VBox(10, new Label("Output folder"), new HBox(4, out, browse), replace,
-                new Label("What will change"), preview, progress, result, new HBox(8, export, close));
+                new Label("What will change"), preview, progress, result, new HBox(8, export, stop, close));
         root.setPadding(new Insets(14));
         root.setPrefWidth(640);
         Scene scene = new Scene(root);

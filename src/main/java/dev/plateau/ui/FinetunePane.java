@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.StringProperty;
@@ -133,7 +134,9 @@ final class FinetunePane extends VBox {
         console.setId("console");
         console.getStyleClass().add("monospace");
         console.setPrefHeight(200);
-        vm.console().addListener((ListChangeListener<String>) c -> console.scrollTo(vm.console().size() - 1));
+        // after the list has laid out the new line, so that the last one is in view
+        vm.console().addListener((ListChangeListener<String>) c -> Platform.runLater(
+                () -> console.scrollTo(vm.console().size() - 1)));
 
         SplitPane body = new SplitPane(middle, console);
         body.setOrientation(Orientation.VERTICAL);

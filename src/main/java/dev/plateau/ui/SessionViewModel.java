@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -498,7 +499,9 @@ public final class SessionViewModel {
     public void export(Path out, boolean replace, Consumer<Exporter.Result> done, Consumer<String> failed) {
         Path source = model.get().spec().folder();
         Plan p = plan.get();
-        jobs.start("Export", job -> workbench.prune(source, p, out, replace), result -> {
+        jobs.start("Export", job -> workbench.prune(source, p, out, replace,
+                (written, total) -> job.progress(written, total, String.format(Locale.ROOT,
+                        "%.0f of %.0f MB written", written / 1e6, total / 1e6)), job::isCancelled), result -> {
             exported.set(result);
             done.accept(result);
         }, failed);

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 
 /** The prune and verify steps. */
@@ -33,13 +35,26 @@ final class Exports {
 
     /** {@code where} prefixes the message of a plan that breaks a rule (the plan file's name, or nothing). */
     static Exporter.Result prune(Path checkpoint, Plan plan, String where, Path out, boolean force) {
+        return prune(checkpoint, plan, where, out, force, (done, total) -> { }, () -> false);
+    }
+
+    /** The same with byte progress, stopped (writing nothing) when {@code cancelled} says so. */
+    static Exporter.Result prune(Path checkpoint, Plan plan, String where, Path out, boolean force,
+                                 Workbench.ByteProgress progress, BooleanSupplier cancelled) {
         try (Checkpoint source = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
             ModelSpec spec = ModelDetector.detect(source);
             List<String> problems = PlanCheck.problems(plan, spec);
             if (!problems.isEmpty()) {
                 throw new PlateauException(where + String.join("; and ", problems));
             }
-            return Exporter.export(source, spec, plan, out, force);
+            return Exporter.export(source, spec, plan, out, force, (done, total) -> {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException();
+                }
+                progress.bytes(done, total);
+            });
+        } catch (CancellationException e) {
+            throw new PlateauException("export cancelled; nothing was written to " + out, e);
         } catch (CheckpointException | PlanException e) {
             throw new PlateauException(e.getMessage(), e);
         } catch (IOException e) {

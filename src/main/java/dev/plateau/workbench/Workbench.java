@@ -98,6 +98,12 @@ public final class Workbench {
         void layerDone(String module, int layer, int depth);
     }
 
+    /** Bytes written so far of a total, for long writes such as an export. */
+    @FunctionalInterface
+    public interface ByteProgress {
+        void bytes(long done, long total);
+    }
+
     /**
      * Runs the request's samples of its calibration data (drawn with its seed) through the checkpoint on its
      * device (auto, cpu, gpu) and writes every layer's hidden states to {@code out}. VLAs run at the request's
@@ -237,6 +243,15 @@ public final class Workbench {
     /** Exports the checkpoint with an in-memory plan applied, as {@link #prune(Path, Path, Path, boolean)} does. */
     public Exporter.Result prune(Path checkpoint, Plan plan, Path out, boolean force) {
         return Exports.prune(checkpoint, plan, "", out, force);
+    }
+
+    /**
+     * The same, reporting the weight bytes written and polling {@code cancelled}: a cancelled export leaves nothing
+     * behind.
+     */
+    public Exporter.Result prune(Path checkpoint, Plan plan, Path out, boolean force, ByteProgress progress,
+                                 BooleanSupplier cancelled) {
+        return Exports.prune(checkpoint, plan, "", out, force, progress, cancelled);
     }
 
     /** The paper's Table 5 plan for a family, where the paper gives one. */
