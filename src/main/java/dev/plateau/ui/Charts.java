@@ -14,6 +14,7 @@ import java.awt.geom.Rectangle2D;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYBoxAnnotation;
@@ -190,8 +191,13 @@ final class Charts {
             marker.setLabel(String.format(Locale.ROOT, "\u03c4 = %.4f", tau));
             marker.setLabelFont(LABEL);
             marker.setLabelPaint(Palette.TAU.darker());
-            marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            marker.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+            // the label goes on the side of the line with room: below it when τ is in the upper half of the profile
+            double low = Arrays.stream(profile).filter(Double::isFinite).min().orElse(tau);
+            double high = Arrays.stream(profile).filter(Double::isFinite).max().orElse(tau);
+            boolean upper = tau >= (low + high) / 2;
+            marker.setLabelAnchor(upper ? RectangleAnchor.BOTTOM_LEFT : RectangleAnchor.TOP_LEFT);
+            marker.setLabelTextAnchor(upper ? TextAnchor.TOP_LEFT : TextAnchor.BOTTOM_LEFT);
+            marker.setLabelOffset(new RectangleInsets(4, 6, 4, 6));
             plot.addRangeMarker(marker);
         }
         chart.setTitle(module + " \u2014 adjacent-layer profile");
