@@ -1,8 +1,8 @@
 package dev.plateau.calibration;
 
-import dev.plateau.calibration.EpisodeIndex.Episode;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hardwood.row.PqStruct;
+import dev.plateau.calibration.EpisodeIndex.Episode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -74,7 +74,7 @@ public final class LeRobotDataset implements CalibrationData {
     public String summary() {
         return String.format(Locale.ROOT, "LeRobot %s dataset%s: %d episodes, %d frames at %s fps; cameras %s",
                 info.version(), info.modality() != null ? " (GR00T modality.json)" : "", episodes.size(),
-                frames.episode().length, new DecimalFormat("0.##").format(info.fps()),
+                frames.size(), new DecimalFormat("0.##").format(info.fps()),
                 cameras.isEmpty() ? "none" : String.join(", ", cameras));
     }
 
@@ -112,7 +112,7 @@ public final class LeRobotDataset implements CalibrationData {
             left.put(e.index(), positions);
         }
         List<int[]> drawn = new ArrayList<>();
-        int total = frames.episode().length;
+        int total = frames.size();
         while (drawn.size() < Math.min(count, total)) {
             for (Episode e : order) {
                 List<Integer> positions = left.get(e.index());
@@ -132,8 +132,7 @@ public final class LeRobotDataset implements CalibrationData {
                 images.put(camera, pictures.get(camera).get(i));
             }
             out.add(new CalibrationSample("episode " + e.index() + " frame " + frames.frameIndex()[row],
-                    instruction(row), images, doubles(frames.state().length == 0 ? null : frames.state()[row]),
-                    chunk(e, position)));
+                    instruction(row), images, doubles(frames.state()[row]), chunk(e, position)));
         }
         return out;
     }

@@ -53,6 +53,14 @@ class LeRobotDatasetTest {
     }
 
     @Test
+    void imageCamerasStoredInTheParquetFilesAreDecoded() {
+        Path data = TestDatasets.v21Images(dir.resolve("images"), "observation.images.top", LENGTHS);
+        LeRobotDataset dataset = LeRobotDataset.open(data, DatasetInputs.DEFAULT, List.of());
+        assertEquals(List.of("observation.images.top"), dataset.cameras());
+        checkSamples(dataset.draw(6, 3), false, dataset.cameras());
+    }
+
+    @Test
     void drawsSpreadOverEpisodesAndRepeatWithTheSeed() {
         Path data = TestDatasets.v21(dir.resolve("spread"), List.of("observation.images.top"), LENGTHS,
                 TestVideos.Codec.H264);

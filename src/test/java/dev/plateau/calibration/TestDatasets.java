@@ -1,5 +1,7 @@
 package dev.plateau.calibration;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
+import javax.imageio.ImageIO;
 
 /**
  * Small LeRobot datasets written the way LeRobot and Isaac-GR00T lay them out: parquet files written by DuckDB (an
@@ -146,6 +150,53 @@ public final class TestDatasets {
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * LeRobot v2.1 with an image-dtype camera: each frame's picture (its number in stripes, as PNG) stored in the
+     * parquet file as the {bytes, path} struct that Hugging Face datasets write.
+     */
+    public static Path v21Images(Path dir, String camera, int[] lengths) {
+        try {
+            write(dir.resolve("meta/info.json"), info("v2.1", List.of(), "float32",
+                    "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet", null, lengths)
+                    .replace("\"video_path\": \"null\"", "\"video_path\": null")
+                    .replace("\"features\": {", "\"features\": {\"" + camera + "\": {\"dtype\": \"image\", \"shape\": ["
+                            + TestVideos.HEIGHT + ", " + TestVideos.WIDTH + ", 3]}, "));
+            StringBuilder episodes = new StringBuilder();
+            int index = 0;
+            for (int e = 0; e < lengths.length; e++) {
+                episodes.append(String.format(Locale.ROOT, "{\"episode_index\": %d, \"tasks\": [\"%s\"], "
+                        + "\"length\": %d}%n", e, TASKS[e % 2], lengths[e]));
+                List<String> rows = rows(e, lengths[e], index, true, "FLOAT", "task_index");
+                for (int f = 0; f < rows.size(); f++) {
+                    rows.set(f, rows.get(f) + ", {'bytes': from_hex('" + HexFormat.of().formatHex(png(f))
+                            + "'), 'path': 'frame_" + f + ".png'} AS \"" + camera + "\"");
+                }
+                parquet(dir.resolve(String.format("data/chunk-000/episode_%06d.parquet", e)), rows);
+                index += lengths[e];
+            }
+            write(dir.resolve("meta/episodes.jsonl"), episodes.toString());
+            write(dir.resolve("meta/tasks.jsonl"), String.format("{\"task_index\": 0, \"task\": \"%s\"}%n"
+                    + "{\"task_index\": 1, \"task\": \"%s\"}%n", TASKS[0], TASKS[1]));
+            return dir;
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] png(int frame) throws IOException {
+        BufferedImage image = new BufferedImage(TestVideos.WIDTH, TestVideos.HEIGHT, BufferedImage.TYPE_INT_RGB);
+        byte[] rgb = TestVideos.pixels(frame, TestVideos.WIDTH, TestVideos.HEIGHT);
+        for (int y = 0; y < TestVideos.HEIGHT; y++) {
+            for (int x = 0; x < TestVideos.WIDTH; x++) {
+                int i = (y * TestVideos.WIDTH + x) * 3;
+                image.setRGB(x, y, ((rgb[i] & 0xff) << 16) | ((rgb[i + 1] & 0xff) << 8) | (rgb[i + 2] & 0xff));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 
     private static String info(String version, List<String> cameras, String dtype, String dataPath, String videoPath,
