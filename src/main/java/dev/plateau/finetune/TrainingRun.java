@@ -72,7 +72,32 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new FinetuneException(csv + ": cannot be written: " + e.getMessage());
         }
-        TrainingProcess process = TrainingProcess.start(command.arguments(), command.workingDirectory(),
+        TrainingProcess process;
+        try {
+            process = start(command, folder, parser, listener, metrics, out);
+        } catch (FinetuneException e) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the start failed already; that is the message that matters
+            }
+            throw e;
+        }
+        TrainingRun run = new TrainingRun(folder, process, metrics);
+        process.exit().whenComplete((code, failure) -> {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the metrics written so far are flushed line by line
+            }
+            listener.ended(failure == null ? code : -1, process.wasStopped());
+        });
+        return run;
+    }
+
+    private static TrainingProcess start(TrainingCommand command, Path folder, LogParser parser, Listener listener,
+                                         List<TrainingMetric> metrics, Writer out) {
+        return TrainingProcess.start(command.arguments(), command.workingDirectory(),
                 folder.resolve(LOG), line -> {
                     listener.line(line);
                     parser.parse(line).ifPresent(m -> {
@@ -87,16 +112,6 @@ public final class TrainingRun {
                         listener.metric(m);
                     });
                 });
-        TrainingRun run = new TrainingRun(folder, process, metrics);
-        process.exit().whenComplete((code, failure) -> {
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // the metrics written so far are flushed line by line
-            }
-            listener.ended(failure == null ? code : -1, process.wasStopped());
-        });
-        return run;
     }
 
     /** command.sh: the working folder and the command, as a script a person can read and run again. */
