@@ -21,11 +21,10 @@ import java.util.Map;
  * @param dataPath  the data file template
  * @param videoPath the video file template (null when the dataset has no video features)
  * @param features  feature name to its dtype ("video", "image", "float32", ...)
- * @param shapes    feature name to its first dimension
  * @param modality  GR00T's modality.json, or null
  */
 record DatasetInfo(Path folder, String version, double fps, int chunksSize, String dataPath, String videoPath,
-                   Map<String, String> features, Map<String, Integer> shapes, JsonNode modality) {
+                   Map<String, String> features, JsonNode modality) {
     static final String INFO = "meta/info.json";
     static final String MODALITY = "meta/modality.json";
 
@@ -50,10 +49,8 @@ record DatasetInfo(Path folder, String version, double fps, int chunksSize, Stri
             throw new CalibrationException(file + ": no data_path");
         }
         Map<String, String> features = new LinkedHashMap<>();
-        Map<String, Integer> shapes = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : info.path("features").properties()) {
             features.put(e.getKey(), e.getValue().path("dtype").asText(""));
-            shapes.put(e.getKey(), e.getValue().path("shape").path(0).asInt(1));
         }
         if (features.isEmpty()) {
             throw new CalibrationException(file + ": no features");
@@ -65,7 +62,7 @@ record DatasetInfo(Path folder, String version, double fps, int chunksSize, Stri
         Path modalityFile = folder.resolve(MODALITY);
         JsonNode modality = Files.isRegularFile(modalityFile) ? json(modalityFile) : null;
         return new DatasetInfo(folder, version, fps, info.path("chunks_size").asInt(1000), dataPath, videoPath,
-                Collections.unmodifiableMap(features), Collections.unmodifiableMap(shapes), modality);
+                Collections.unmodifiableMap(features), modality);
     }
 
     private static JsonNode json(Path file) {

@@ -48,9 +48,4 @@ public record FinetuneSettings(Recipe recipe, Path checkpoint, Path dataset, int
         return new FinetuneSettings(recipe, checkpoint, dataset, steps, batchSize, n, launcher, logEvery, output,
                 trainer, python, dataConfig, extra);
     }
-
-    public FinetuneSettings withOutput(Path folder) {
-        return new FinetuneSettings(recipe, checkpoint, dataset, steps, batchSize, gpus, launcher, logEvery, folder,
-                trainer, python, dataConfig, extra);
-    }
 }

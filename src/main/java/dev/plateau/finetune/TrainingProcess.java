@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -105,10 +104,6 @@ public final class TrainingProcess {
         return stopped;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     /** Ends the trainer and its workers: SIGTERM to all, then SIGKILL to whatever is left after a grace period. */
     public void stop() {
         stopped = true;
@@ -124,10 +119,5 @@ public final class TrainingProcess {
             process.destroyForcibly();
         }
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
-    /** The exit code, when the process has ended. */
-    public Optional<Integer> exitCode() {
-        return exit.isDone() && !exit.isCompletedExceptionally() ? Optional.of(exit.join()) : Optional.empty();
     }
 }

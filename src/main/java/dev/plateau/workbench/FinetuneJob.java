@@ -84,10 +84,6 @@ public final class FinetuneJob {
         return start(again, recipe, logEvery, folder, events);
     }
 
-    public TrainingCommand command() {
-        return command;
-    }
-
     /** The run folder: command.sh, train.log, metrics.csv, output/. */
     public Path folder() {
         return run.folder();
