@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,22 +23,28 @@ final class Caches {
     private Caches() {
     }
 
+    /** The folders with their sizes now (walks every one of them). */
     static List<CacheFolder> list(Path home) {
-        List<CacheFolder> out = new ArrayList<>();
-        out.add(folder("Calibration sessions", home.resolve("sessions"), "activations and analyses of earlier "
-                + "calibrations, so that reopening one is instant; cleared, a calibration runs again"));
-        out.add(folder("Demo", home.resolve("demo"), "the demo checkpoint and calibration set; written again when "
-                + "the demo opens"));
-        out.add(folder("PyTorch natives (DJL)", djlCache(), "libtorch, unpacked from the installed jars at first "
-                + "use; unpacked again (offline, about 2 s) at the next start"));
-        out.add(folder("FFmpeg natives (JavaCPP)", javacppCache(), "FFmpeg for reading dataset videos, unpacked at "
-                + "first use; unpacked again when a dataset is next read"));
-        return out;
+        return folders(home).stream().map(c -> new CacheFolder(c.name(), c.folder(), size(c.folder()), c.purpose()))
+                .toList();
+    }
+
+    /** The folders, sizes not measured (0). */
+    private static List<CacheFolder> folders(Path home) {
+        return List.of(
+                new CacheFolder("Calibration sessions", home.resolve("sessions"), 0, "activations and analyses of "
+                        + "earlier calibrations, so that reopening one is instant; cleared, a calibration runs again"),
+                new CacheFolder("Demo", home.resolve("demo"), 0, "the demo checkpoint and calibration set; written "
+                        + "again when the demo opens"),
+                new CacheFolder("PyTorch natives (DJL)", djlCache(), 0, "libtorch, unpacked from the installed jars "
+                        + "at first use; unpacked again (offline, about 2 s) at the next start"),
+                new CacheFolder("FFmpeg natives (JavaCPP)", javacppCache(), 0, "FFmpeg for reading dataset videos, "
+                        + "unpacked at first use; unpacked again when a dataset is next read"));
     }
 
     /** Deletes one of the listed folders (only those), whole. */
     static void clear(Path home, Path folder) {
-        boolean listed = list(home).stream().anyMatch(c -> c.folder().equals(folder));
+        boolean listed = folders(home).stream().anyMatch(c -> c.folder().equals(folder));
         if (!listed) {
             throw new PlateauException(folder + " is not one of Plateau's caches; nothing was deleted");
         }
@@ -94,10 +99,6 @@ final class Caches {
     private static Optional<String> setting(String name) {
         String value = System.getProperty(name, System.getenv(name));
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
-    }
-
-    private static CacheFolder folder(String name, Path folder, String purpose) {
-        return new CacheFolder(name, folder, size(folder), purpose);
     }
 
     private static long size(Path folder) {
