@@ -41,6 +41,8 @@ public final class LeRobotDataset implements CalibrationData {
     private final Map<Integer, Episode> episodes;
     private final FrameTable frames;
     private final String taskColumn;
+    private final Optional<FeatureStats> stateStats;
+    private final Optional<FeatureStats> actionStats;
 
     private LeRobotDataset(DatasetInfo info, List<String> cameras, Map<Integer, String> tasks,
                            Map<Integer, Episode> episodes, FrameTable frames, String taskColumn) {
@@ -50,6 +52,8 @@ public final class LeRobotDataset implements CalibrationData {
         this.episodes = episodes;
         this.frames = frames;
         this.taskColumn = taskColumn;
+        this.stateStats = frames.size() == 0 ? Optional.empty() : Optional.of(FeatureStats.of(frames.state()));
+        this.actionStats = frames.size() == 0 ? Optional.empty() : Optional.of(FeatureStats.of(frames.action()));
     }
 
     /** Reads the dataset's metadata and every data file; fails with one message naming the file and the problem. */
@@ -85,12 +89,12 @@ public final class LeRobotDataset implements CalibrationData {
 
     @Override
     public Optional<FeatureStats> stateStats() {
-        return frames.state().length == 0 ? Optional.empty() : Optional.of(FeatureStats.of(frames.state()));
+        return stateStats;
     }
 
     @Override
     public Optional<FeatureStats> actionStats() {
-        return frames.action().length == 0 ? Optional.empty() : Optional.of(FeatureStats.of(frames.action()));
+        return actionStats;
     }
 
     /**
@@ -149,9 +153,6 @@ public final class LeRobotDataset implements CalibrationData {
 
     /** The actions of the frame and the ones after it in its episode, the last repeated past the end. */
     private double[][] chunk(Episode e, int position) {
-        if (frames.action().length == 0) {
-            return new double[0][];
-        }
         double[][] out = new double[CHUNK][];
         for (int s = 0; s < CHUNK; s++) {
             out[s] = doubles(frames.action()[e.rows().get(Math.min(position + s, e.rows().size() - 1))]);
@@ -160,9 +161,6 @@ public final class LeRobotDataset implements CalibrationData {
     }
 
     private static double[] doubles(float[] values) {
-        if (values == null) {
-            return new double[0];
-        }
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i];
