@@ -64,6 +64,7 @@ public final class FinetuneViewModel {
     private final ObservableList<String> console = FXCollections.observableArrayList();
     private final ObservableList<TrainingMetric> metrics = FXCollections.observableArrayList();
     private final BooleanProperty recipeIsGr00t = new SimpleBooleanProperty(this, "recipeIsGr00t");
+    private FinetuneSettings defaults;
     private TrainingCommand command;
     private boolean preparing;
     private FinetuneJob job;
@@ -72,35 +73,56 @@ public final class FinetuneViewModel {
         this.workbench = workbench;
         this.ui = ui;
         this.notices = notices;
-        checkpoint.addListener((o, a, b) -> prepare(true));
-        dataset.addListener((o, a, b) -> prepare(false));
+        checkpoint.addListener((o, a, b) -> refresh(true));
+        dataset.addListener((o, a, b) -> refresh(false));
         for (Observable field : List.of(steps, batchSize, gpus, launcher, trainer, python, dataConfig)) {
             field.addListener(o -> {
                 if (!running.get() && !preparing) {
-                    prepare(false);
+                    rebuild();
                 }
             });
         }
     }
 
     /**
-     * Builds the settings and the command from the form. With {@code recipeDefaults} (a new checkpoint) the form
+     * Takes the recipe's settings for the checkpoint and dataset (reading the checkpoint's headers) with a new run
+     * folder, then rebuilds the command. With {@code recipeDefaults} (a new checkpoint, or another recipe) the form
      * takes the recipe's defaults first; otherwise the form's values stand.
      */
-    public void prepare(boolean recipeDefaults) {
+    private void refresh(boolean recipeDefaults) {
         if (checkpoint.get() == null || dataset.get() == null) {
+            defaults = null;
             settings.set(null);
             return;
         }
         preparing = true;
         try {
             FinetuneSettings d = workbench.finetuneSettings(checkpoint.get(), dataset.get(), Optional.empty());
-            if (recipeDefaults || settings.get() == null || settings.get().recipe() != d.recipe()) {
+            if (recipeDefaults || defaults == null || defaults.recipe() != d.recipe()) {
                 steps.set(d.steps());
                 batchSize.set(d.batchSize());
                 trainer.set(d.trainer());
             }
             recipeIsGr00t.set(d.recipe() == Recipe.GR00T);
+            defaults = d;
+        } catch (PlateauException e) {
+            defaults = null;
+            settings.set(null);
+            notices.accept(e.getMessage());
+            return;
+        } finally {
+            preparing = false;
+        }
+        rebuild();
+    }
+
+    /** The settings and the command from the recipe's settings and the form as it is now; reads no checkpoint. */
+    private void rebuild() {
+        if (defaults == null) {
+            return;
+        }
+        FinetuneSettings d = defaults;
+        try {
             FinetuneSettings s = new FinetuneSettings(d.recipe(), d.checkpoint(), d.dataset(), steps.get(),
                     batchSize.get(), gpus.get(), launcher.get(), d.logEvery(), d.output(), trainer.get().strip(),
                     python.get().strip(), dataConfig.get().isBlank() ? Optional.empty()
@@ -112,8 +134,6 @@ public final class FinetuneViewModel {
         } catch (PlateauException | IllegalArgumentException e) {
             settings.set(null);
             notices.accept(e.getMessage());
-        } finally {
-            preparing = false;
         }
     }
 
@@ -174,7 +194,7 @@ public final class FinetuneViewModel {
             Path script = workbench.writeSlurm(editedCommand(), settings.get(), slurmTime.get().strip(),
                     partition.get().isBlank() ? Optional.empty() : Optional.of(partition.get().strip()));
             status.set("wrote " + script + "; submit it with: sbatch " + script);
-            prepare(false);
+            refresh(false);
         } catch (PlateauException e) {
             notices.accept(e.getMessage());
         }
@@ -209,7 +229,7 @@ public final class FinetuneViewModel {
                     String where = job == null ? "" : " (log: " + job.log() + ")";
                     status.set(stopped ? "stopped" + where : code == 0 ? "finished" + where
                             : "the trainer exited with code " + code + where);
-                    prepare(false);
+                    refresh(false);
                 });
             }
         };
