@@ -1,5 +1,6 @@
 package dev.plateau.finetune;
 
+import dev.plateau.model.Family;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,12 +35,12 @@ public enum Recipe {
                         + "gr00t"));
     }
 
-    /** The recipe of a model family by its code (smolvla, pi0, gr00t_n1_5); empty for others. */
-    public static Optional<Recipe> forFamily(String family) {
+    /** The recipe that trains a model family; empty for decoder LLMs. */
+    public static Optional<Recipe> forFamily(Family family) {
         return switch (family) {
-            case "smolvla", "pi0" -> Optional.of(LEROBOT);
-            case "gr00t_n1_5" -> Optional.of(GR00T);
-            default -> Optional.empty();
+            case SMOLVLA, PI0 -> Optional.of(LEROBOT);
+            case GR00T_N1_5 -> Optional.of(GR00T);
+            case DECODER_LLM -> Optional.empty();
         };
     }
 }

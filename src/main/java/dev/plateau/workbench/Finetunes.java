@@ -37,7 +37,7 @@ final class Finetunes {
         } catch (CheckpointException e) {
             throw new PlateauException(e.getMessage(), e);
         }
-        Recipe chosen = recipe.or(() -> Recipe.forFamily(spec.family().code())).orElseThrow(() ->
+        Recipe chosen = recipe.or(() -> Recipe.forFamily(spec.family())).orElseThrow(() ->
                 new PlateauException(folder + ": is a " + spec.family().displayName() + "; fine-tuning recipes exist "
                         + "for SmolVLA and pi0 (lerobot) and GR00T-N1.5 (gr00t)"));
         Path output = TrainingRun.newFolder(folder).resolve(TrainingRun.OUTPUT);
