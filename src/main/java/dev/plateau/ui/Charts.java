@@ -156,14 +156,7 @@ final class Charts {
                 "layer %d vs %d: %.4f%s", (int) dataset.getXValue(series, item), (int) dataset.getXValue(series, item) - 1,
                 dataset.getYValue(series, item), series == 1 ? " (removed)" : ""));
         XYPlot plot = new XYPlot(new XYSeriesCollection(), x, y, renderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
-        plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
-        JFreeChart chart = new JFreeChart(null, TITLE, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setItemFont(LABEL);
-        chart.getLegend().setFrame(BlockBorder.NONE);
-        return chart;
+        return lineChart(plot);
     }
 
     /** Shows the profile of {@code matrix}, the plan's removal set and the line at {@code tau}. */
@@ -272,14 +265,7 @@ final class Charts {
         XYLineAndShapeRenderer lrRenderer = new XYLineAndShapeRenderer(true, false);
         lrRenderer.setSeriesPaint(0, new Color(0xBB, 0xBB, 0xBB));
         plot.setRenderer(1, lrRenderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
-        plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
-        JFreeChart chart = new JFreeChart(null, TITLE, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getLegend().setItemFont(LABEL);
-        chart.getLegend().setFrame(BlockBorder.NONE);
-        return chart;
+        return lineChart(plot);
     }
 
     /** Adds one logged step to the loss chart (a NaN loss, a diverged step, leaves a gap). */
@@ -297,6 +283,18 @@ final class Charts {
         XYPlot plot = chart.getXYPlot();
         ((XYSeriesCollection) plot.getDataset(0)).getSeries(0).clear();
         ((XYSeriesCollection) plot.getDataset(1)).getSeries(0).clear();
+    }
+
+    /** A line chart as the window draws them: white, light grey grid lines, a frameless legend, no title yet. */
+    private static JFreeChart lineChart(XYPlot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+        JFreeChart chart = new JFreeChart(null, TITLE, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setItemFont(LABEL);
+        chart.getLegend().setFrame(BlockBorder.NONE);
+        return chart;
     }
 
     private static NumberAxis integerAxis(String label) {
