@@ -46,11 +46,8 @@ public final class TestDatasets {
             write(dir.resolve("meta/info.json"), info("v2.1", cameras, "float32",
                     "data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet",
                     "videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4", lengths));
-            StringBuilder episodes = new StringBuilder();
             int index = 0;
             for (int e = 0; e < lengths.length; e++) {
-                episodes.append(String.format(Locale.ROOT, "{\"episode_index\": %d, \"tasks\": [\"%s\"], "
-                        + "\"length\": %d}%n", e, TASKS[e % 2], lengths[e]));
                 parquet(dir.resolve(String.format("data/chunk-000/episode_%06d.parquet", e)),
                         rows(e, lengths[e], index, true, "FLOAT", "task_index"));
                 index += lengths[e];
@@ -59,9 +56,7 @@ public final class TestDatasets {
                             codec, lengths[e], FPS, 4);
                 }
             }
-            write(dir.resolve("meta/episodes.jsonl"), episodes.toString());
-            write(dir.resolve("meta/tasks.jsonl"), String.format("{\"task_index\": 0, \"task\": \"%s\"}%n"
-                    + "{\"task_index\": 1, \"task\": \"%s\"}%n", TASKS[0], TASKS[1]));
+            writeV2Meta(dir, lengths);
             return dir;
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e);
@@ -133,19 +128,14 @@ public final class TestDatasets {
                      "annotation": {"human.action.task_description": {}}}
                     """.formatted(camera));
             int index = 0;
-            StringBuilder episodes = new StringBuilder();
             for (int e = 0; e < lengths.length; e++) {
-                episodes.append(String.format(Locale.ROOT, "{\"episode_index\": %d, \"tasks\": [\"%s\"], "
-                        + "\"length\": %d}%n", e, TASKS[e % 2], lengths[e]));
                 parquet(dir.resolve(String.format("data/chunk-000/episode_%06d.parquet", e)),
                         rows(e, lengths[e], index, false, "DOUBLE", "annotation.human.action.task_description"));
                 index += lengths[e];
                 TestVideos.write(dir.resolve(String.format("videos/chunk-000/%s/episode_%06d.mp4", camera, e)),
                         codec, lengths[e], FPS, 4);
             }
-            write(dir.resolve("meta/episodes.jsonl"), episodes.toString());
-            write(dir.resolve("meta/tasks.jsonl"), String.format("{\"task_index\": 0, \"task\": \"%s\"}%n"
-                    + "{\"task_index\": 1, \"task\": \"%s\"}%n", TASKS[0], TASKS[1]));
+            writeV2Meta(dir, lengths);
             return dir;
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e);
@@ -163,11 +153,8 @@ public final class TestDatasets {
                     .replace("\"video_path\": \"null\"", "\"video_path\": null")
                     .replace("\"features\": {", "\"features\": {\"" + camera + "\": {\"dtype\": \"image\", \"shape\": ["
                             + TestVideos.HEIGHT + ", " + TestVideos.WIDTH + ", 3]}, "));
-            StringBuilder episodes = new StringBuilder();
             int index = 0;
             for (int e = 0; e < lengths.length; e++) {
-                episodes.append(String.format(Locale.ROOT, "{\"episode_index\": %d, \"tasks\": [\"%s\"], "
-                        + "\"length\": %d}%n", e, TASKS[e % 2], lengths[e]));
                 List<String> rows = rows(e, lengths[e], index, true, "FLOAT", "task_index");
                 for (int f = 0; f < rows.size(); f++) {
                     rows.set(f, rows.get(f) + ", {'bytes': from_hex('" + HexFormat.of().formatHex(png(f))
@@ -176,9 +163,7 @@ public final class TestDatasets {
                 parquet(dir.resolve(String.format("data/chunk-000/episode_%06d.parquet", e)), rows);
                 index += lengths[e];
             }
-            write(dir.resolve("meta/episodes.jsonl"), episodes.toString());
-            write(dir.resolve("meta/tasks.jsonl"), String.format("{\"task_index\": 0, \"task\": \"%s\"}%n"
-                    + "{\"task_index\": 1, \"task\": \"%s\"}%n", TASKS[0], TASKS[1]));
+            writeV2Meta(dir, lengths);
             return dir;
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e);
@@ -197,6 +182,18 @@ public final class TestDatasets {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();
+    }
+
+    /** LeRobot v2's meta/episodes.jsonl (episode e does task e % 2) and meta/tasks.jsonl. */
+    private static void writeV2Meta(Path dir, int[] lengths) throws IOException {
+        StringBuilder episodes = new StringBuilder();
+        for (int e = 0; e < lengths.length; e++) {
+            episodes.append(String.format(Locale.ROOT, "{\"episode_index\": %d, \"tasks\": [\"%s\"], \"length\": %d}%n",
+                    e, TASKS[e % 2], lengths[e]));
+        }
+        write(dir.resolve("meta/episodes.jsonl"), episodes.toString());
+        write(dir.resolve("meta/tasks.jsonl"), String.format("{\"task_index\": 0, \"task\": \"%s\"}%n"
+                + "{\"task_index\": 1, \"task\": \"%s\"}%n", TASKS[0], TASKS[1]));
     }
 
     private static String info(String version, List<String> cameras, String dtype, String dataPath, String videoPath,

@@ -115,6 +115,12 @@ class WorkbenchWindowTest {
     @Test
     void exportingThePapersPlanIsVerified(FxRobot robot) throws TimeoutException {
         openDemo(robot);
+        Path out = exportThePapersPlan(robot);
+        assertTrue(Verifier.verify(out).ok());
+    }
+
+    /** Loads the paper's plan and exports it through the dialog into scratch/demo-pruned, verified. */
+    private Path exportThePapersPlan(FxRobot robot) throws TimeoutException {
         robot.clickOn("#paperPlan");
         robot.clickOn("#exportButton");
         Path out = scratch.resolve("demo-pruned");
@@ -122,7 +128,7 @@ class WorkbenchWindowTest {
         robot.interact(() -> folder.setText(out.toString()));
         robot.clickOn("#doExport");
         waitFor(() -> text(robot, "#verifyResult").startsWith("\u2714"));
-        assertTrue(Verifier.verify(out).ok());
+        return out;
     }
 
     @Test
@@ -173,13 +179,8 @@ class WorkbenchWindowTest {
     @Test
     void theExportIsFineTunedWithALiveLogAndLossCurveAndStops(FxRobot robot) throws Exception {
         openDemo(robot);
-        robot.clickOn("#paperPlan");
-        robot.clickOn("#exportButton");
-        Path out = scratch.resolve("demo-pruned");
+        Path out = exportThePapersPlan(robot);
         TextField folder = robot.lookup("#exportFolder").queryAs(TextField.class);
-        robot.interact(() -> folder.setText(out.toString()));
-        robot.clickOn("#doExport");
-        waitFor(() -> text(robot, "#verifyResult").startsWith("\u2714"));
         robot.interact(() -> folder.getScene().getWindow().hide());
         Path data = Files.createDirectories(scratch.resolve("so100/meta"));
         Files.writeString(data.resolve("info.json"), "{\"codebase_version\": \"v3.0\"}");
