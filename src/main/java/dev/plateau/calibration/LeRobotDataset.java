@@ -175,8 +175,13 @@ public final class LeRobotDataset implements CalibrationData {
             Map<Integer, CameraImage> pictures = new HashMap<>();
             out.put(camera, pictures);
             if (!info.isVideo(camera)) {
+                List<Integer> rows = new ArrayList<>();
+                for (int[] d : drawn) {
+                    rows.add(episodes.get(d[0]).rows().get(d[1]));
+                }
+                List<CameraImage> images = embedded(camera, rows);
                 for (int i = 0; i < drawn.size(); i++) {
-                    pictures.put(i, embedded(camera, episodes.get(drawn.get(i)[0]).rows().get(drawn.get(i)[1])));
+                    pictures.put(i, images.get(i));
                 }
                 continue;
             }
@@ -202,24 +207,40 @@ public final class LeRobotDataset implements CalibrationData {
         return e.videoStart().get(camera) + frames.timestamp()[e.rows().get(drawn[1])];
     }
 
-    /** An image-dtype camera: the PNG or JPEG bytes stored in the data file's {bytes, path} struct. */
-    private CameraImage embedded(String camera, int row) {
-        Path file = frames.files().get(frames.file()[row]);
-        byte[][] bytes = new byte[1][];
-        int[] seen = {0};
-        int target = frames.rowInFile()[row];
-        ParquetRows.forEach(file, r -> {
-            if (seen[0]++ == target) {
-                PqStruct image = r.getStruct(camera);
-                bytes[0] = image == null ? null : image.getBinary("bytes");
-            }
+    /**
+     * An image-dtype camera's pictures of {@code rows}: the PNG or JPEG bytes stored in the data files' {bytes, path}
+     * struct, each file read once.
+     */
+    private List<CameraImage> embedded(String camera, List<Integer> rows) {
+        Map<Integer, Map<Integer, byte[]>> byFile = new HashMap<>();
+        for (int row : rows) {
+            byFile.computeIfAbsent(frames.file()[row], f -> new HashMap<>()).put(frames.rowInFile()[row], null);
+        }
+        byFile.forEach((file, wanted) -> {
+            int[] position = {0};
+            ParquetRows.forEach(frames.files().get(file), r -> {
+                if (wanted.containsKey(position[0])) {
+                    PqStruct image = r.getStruct(camera);
+                    wanted.put(position[0], image == null ? null : image.getBinary("bytes"));
+                }
+                position[0]++;
+            });
         });
-        if (bytes[0] == null) {
+        List<CameraImage> out = new ArrayList<>();
+        for (int row : rows) {
+            out.add(decodeEmbedded(camera, row, byFile.get(frames.file()[row]).get(frames.rowInFile()[row])));
+        }
+        return out;
+    }
+
+    private CameraImage decodeEmbedded(String camera, int row, byte[] bytes) {
+        Path file = frames.files().get(frames.file()[row]);
+        if (bytes == null) {
             throw new CalibrationException(file + ": camera " + camera + " of frame " + frames.frameIndex()[row]
                     + " holds no image bytes");
         }
         try {
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes[0]));
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
             if (image == null) {
                 throw new CalibrationException(file + ": camera " + camera + " of frame " + frames.frameIndex()[row]
                         + " is not an image Plateau can decode");
