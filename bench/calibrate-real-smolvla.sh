@@ -13,4 +13,4 @@ trap 'rm -rf "$work"' EXIT
 cp="target/test-classes:target/classes:$(ls target/lib/*.jar | tr '\n' ':')"
 /usr/bin/time -f '%e s wall, peak RSS %M KB' "$java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
   -cp "$cp" dev.plateau.calibration.CalibrationBenchmark "$work/smolvla" assets/demo-calibration "$samples" \
-  "$work/acts.safetensors"
+  "$work/run.json"

@@ -17,8 +17,10 @@ import java.util.Map;
 
 /**
  * ANALYSIS.json: {@code {"format": "plateau-analysis/1", "activations", "metadata", "modules": {name: {"layers",
- * "tokens", "width", "metrics": {code: {"matrix": L x L, "adjacent": [null, s_1, ...], "notes": [...]}}}}}}.
- * The adjacent profile is index-aligned with layers; entry 0 is null (the first layer has no predecessor).
+ * "tokens", "width", "metrics": {code: {"matrix": L x L, "adjacent": [null, s_1, ...], "notes": [...]}},
+ * "types": {type: {"tokens", "metrics": {...}}}}}}}}. The adjacent profile is index-aligned with layers; entry 0 is
+ * null (the first layer has no predecessor). {@code types} (a calibration run's analysis over each token type's
+ * tokens, e.g. "image", "language") is absent where not computed.
  */
 public final class AnalysisFile {
     public static final String FORMAT = "plateau-analysis/1";
@@ -38,25 +40,36 @@ public final class AnalysisFile {
             node.put("layers", m.layers());
             node.put("tokens", m.tokens());
             node.put("width", m.width());
-            ObjectNode metrics = node.putObject("metrics");
-            for (SimilarityMatrix s : m.metrics().values()) {
-                ObjectNode metric = metrics.putObject(s.metric().code());
-                ArrayNode matrix = metric.putArray("matrix");
-                for (double[] row : s.values()) {
-                    ArrayNode r = matrix.addArray();
-                    for (double v : row) {
-                        r.add(v);
-                    }
-                }
-                ArrayNode adjacent = metric.putArray("adjacent");
-                for (double v : s.adjacent()) {
-                    Json.addNumberOrNull(adjacent, v);
-                }
-                ArrayNode notes = metric.putArray("notes");
-                s.notes().forEach(notes::add);
+            writeMetrics(node.putObject("metrics"), m);
+            if (!m.tokenTypes().isEmpty()) {
+                ObjectNode types = node.putObject("types");
+                m.tokenTypes().forEach((type, t) -> {
+                    ObjectNode typeNode = types.putObject(type);
+                    typeNode.put("tokens", t.tokens());
+                    writeMetrics(typeNode.putObject("metrics"), t);
+                });
             }
         }
         Json.writeAtomically(file, root);
+    }
+
+    private static void writeMetrics(ObjectNode metrics, ModuleAnalysis m) {
+        for (SimilarityMatrix s : m.metrics().values()) {
+            ObjectNode metric = metrics.putObject(s.metric().code());
+            ArrayNode matrix = metric.putArray("matrix");
+            for (double[] row : s.values()) {
+                ArrayNode r = matrix.addArray();
+                for (double v : row) {
+                    r.add(v);
+                }
+            }
+            ArrayNode adjacent = metric.putArray("adjacent");
+            for (double v : s.adjacent()) {
+                Json.addNumberOrNull(adjacent, v);
+            }
+            ArrayNode notes = metric.putArray("notes");
+            s.notes().forEach(notes::add);
+        }
     }
 
     public static Analysis read(Path file) {
@@ -77,22 +90,32 @@ public final class AnalysisFile {
         root.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
         Map<String, ModuleAnalysis> modules = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> m : root.path("modules").properties()) {
-            Map<Metric, SimilarityMatrix> metrics = new EnumMap<>(Metric.class);
-            for (Map.Entry<String, JsonNode> e : m.getValue().path("metrics").properties()) {
-                Metric metric = Metric.fromCode(e.getKey()).orElseThrow(() -> new ActivationException(file,
-                        "module " + m.getKey() + " has unknown metric '" + e.getKey() + "'"));
-                metrics.put(metric, matrix(file, m.getKey(), metric, e.getValue()));
-            }
-            if (metrics.isEmpty()) {
-                throw new ActivationException(file, "module " + m.getKey() + " has no metrics");
+            Map<String, ModuleAnalysis> types = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> t : m.getValue().path("types").properties()) {
+                types.put(t.getKey(), new ModuleAnalysis(m.getKey(), t.getValue().path("tokens").asLong(),
+                        m.getValue().path("width").asLong(), metrics(file, m.getKey() + " (" + t.getKey() + " tokens)",
+                        t.getValue())));
             }
             modules.put(m.getKey(), new ModuleAnalysis(m.getKey(), m.getValue().path("tokens").asLong(),
-                    m.getValue().path("width").asLong(), metrics));
+                    m.getValue().path("width").asLong(), metrics(file, m.getKey(), m.getValue()), types));
         }
         if (modules.isEmpty()) {
             throw new ActivationException(file, "holds no modules");
         }
         return new Analysis(root.path("activations").asText(), metadata, modules);
+    }
+
+    private static Map<Metric, SimilarityMatrix> metrics(Path file, String module, JsonNode node) {
+        Map<Metric, SimilarityMatrix> metrics = new EnumMap<>(Metric.class);
+        for (Map.Entry<String, JsonNode> e : node.path("metrics").properties()) {
+            Metric metric = Metric.fromCode(e.getKey()).orElseThrow(() -> new ActivationException(file,
+                    "module " + module + " has unknown metric '" + e.getKey() + "'"));
+            metrics.put(metric, matrix(file, module, metric, e.getValue()));
+        }
+        if (metrics.isEmpty()) {
+            throw new ActivationException(file, "module " + module + " has no metrics");
+        }
+        return metrics;
     }
 
     private static SimilarityMatrix matrix(Path file, String module, Metric metric, JsonNode node) {

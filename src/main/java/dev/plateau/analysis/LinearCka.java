@@ -65,6 +65,20 @@ public final class LinearCka {
     }
 
     /**
+     * CKA for all pairs of states that are already centred (by any weighting of their tokens, e.g. a weighted sample's
+     * sqrt(w_t) (x_t - mu_w)), by the cheaper exact route; nothing is centred again.
+     */
+    static SimilarityMatrix ofCentred(List<NDArray> centred) {
+        Layers.check(centred);
+        Space space = cheaperSpace(centred.size(), centred.getFirst().getShape().get(0),
+                centred.getFirst().getShape().get(1));
+        try (NDManager scope = centred.getFirst().getManager().newSubManager()) {
+            return normalise(space == Space.TOKEN ? tokenSpace(centred, scope) : featureSpace(centred, scope),
+                    Metric.CKA);
+        }
+    }
+
+    /**
      * Column-centred copy attached to {@code scope}, in the input's precision: float64 input is centred in float64
      * (reference-grade results); float32 input with its float32 column means (libtorch sums in cascades, so the
      * means are accurate to a few ulps), which avoids two full-size float64 copies per layer.

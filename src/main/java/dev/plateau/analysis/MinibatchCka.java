@@ -70,6 +70,32 @@ public final class MinibatchCka implements AutoCloseable {
         }
     }
 
+    /** Adds another accumulator's sums (minibatches disjoint from these); its pending Gram matrices are ignored. */
+    public void merge(MinibatchCka other) {
+        addSums(other.hsic);
+    }
+
+    /** The running sums of HSIC_1 over minibatches, [layers][layers], for a statistics file. */
+    double[][] sums() {
+        double[][] copy = new double[layers][];
+        for (int i = 0; i < layers; i++) {
+            copy[i] = hsic[i].clone();
+        }
+        return copy;
+    }
+
+    /** Adds sums that {@link #sums()} gave. */
+    void addSums(double[][] sums) {
+        if (sums.length != layers) {
+            throw new IllegalArgumentException("minibatch sums of " + sums.length + " layers, " + layers + " expected");
+        }
+        for (int i = 0; i < layers; i++) {
+            for (int j = 0; j < layers; j++) {
+                hsic[i][j] += sums[i][j];
+            }
+        }
+    }
+
     /** The CKA matrix from everything added so far. */
     public SimilarityMatrix result() {
         double[][] copy = new double[layers][];

@@ -6,12 +6,19 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.analysis.ActivationFile;
+import dev.plateau.analysis.Analysis;
+import dev.plateau.analysis.RunFiles;
+import dev.plateau.analysis.StatisticsSettings;
+import dev.plateau.analysis.StreamedStatistics;
+import dev.plateau.analysis.TokenBatch;
+import dev.plateau.analysis.TokenType;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
 import dev.plateau.engine.Devices;
 import dev.plateau.engine.Gr00tActionHead;
 import dev.plateau.engine.Gr00tBackbone;
+import dev.plateau.engine.LayerSink;
 import dev.plateau.engine.Pi0Forward;
 import dev.plateau.engine.SmolVlaForward;
 import dev.plateau.engine.VlaSample;
@@ -21,7 +28,6 @@ import dev.plateau.model.ModuleSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,23 +38,21 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
- * One calibration run: draws the samples, prepares them as the family's preprocessor does, runs the forward pass
- * layer by layer and writes every layer's hidden states (non-padding tokens) with their token types to an
- * activation file, atomically.
+ * One calibration run: draws the samples, prepares them as the family's preprocessor does, and runs them through the
+ * model in batches, layer by layer. Each layer's hidden states (non-padding tokens) stream into the similarity
+ * statistics on the calibration device and are dropped; what is written is the analysis, the token sample and the
+ * statistics, and the full states only on request. Memory therefore depends on the batch, not on the sample count.
+ * A run can extend an earlier one: its samples continue the seeded draw, and the statistics merge.
  */
 public final class Calibrator {
-    /** Token type codes in activation files. */
-    public static final byte IMAGE = 0;
-    public static final byte LANGUAGE = 1;
-    public static final byte STATE = 2;
-    public static final byte ACTION = 3;
-    /** GR00T's learned future tokens. */
-    public static final byte FUTURE = 4;
     /** GR00T's embodiment index for new embodiments, which fine-tuning on one's own robot uses. */
     static final int NEW_EMBODIMENT = 31;
+    /** Samples per forward batch unless asked otherwise. */
+    public static final int BATCH = 4;
 
     private Calibrator() {
     }
@@ -56,30 +60,57 @@ public final class Calibrator {
     /**
      * What the run recorded.
      *
-     * @param forwardNanos wall time of the forward pass alone (no preprocessing, no file writing)
+     * @param analysis     the analysis of every sample so far (an extended run's included), every metric
+     * @param samples      samples in the analysis
+     * @param added        samples this run drew and ran
+     * @param tokens       tokens per module in the analysis
+     * @param forwardNanos wall time of the forward pass alone (no preprocessing, no statistics, no writing)
      */
-    public record Result(Path activations, int samples, long tokens, int layers, String device, long forwardNanos) {
+    public record Result(Analysis analysis, int samples, int added, Map<String, Long> tokens, String device,
+                         long forwardNanos) {
     }
 
     /**
-     * @param time the flow-matching time of every sample (VLAs), or empty to draw it per sample as in training
-     * @param skip per module, the layers to skip (a pruned model run without exporting it); the file then holds the
-     *             kept layers only, numbered as in the pruned model
+     * Where a run's results go.
+     *
+     * @param run    the analysis with its token sample and statistics beside it; empty to keep nothing (a timing run)
+     * @param states the full activation file, every token of every layer; empty for none
+     * @param extend an earlier run whose samples this one continues and whose statistics it merges
      */
-    public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, int samples, long seed,
-                                   OptionalDouble time, String device, Map<String, Set<Integer>> skip, Path out,
-                                   BooleanSupplier cancelled, DecoderStack.Progress progress) throws IOException {
-        return calibrate(checkpoint, spec, data, DatasetInputs.DEFAULT, samples, seed, time, device, skip, out,
-                cancelled, progress);
+    public record Outputs(Optional<RunFiles> run, Optional<Path> states, Optional<RunFiles> extend) {
+        public static final Outputs NONE = new Outputs(Optional.empty(), Optional.empty(), Optional.empty());
+
+        public static Outputs run(Path analysis) {
+            return new Outputs(Optional.of(RunFiles.of(analysis)), Optional.empty(), Optional.empty());
+        }
     }
 
     /**
+     * How the run is carried out.
+     *
+     * @param batch      samples per forward batch
+     * @param statistics how the statistics are kept (sample quota, budget for exact distant pairs)
+     */
+    public record Settings(int batch, StatisticsSettings statistics) {
+        public Settings {
+            if (batch < 1) {
+                throw new CalibrationException("--batch must be at least 1, not " + batch);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code samples} samples of the data (or, when extending, that many more) and writes {@code outputs}.
+     *
+     * @param time   the flow-matching time of every sample (VLAs), or empty to draw it per sample as in training
      * @param inputs which dataset features feed the model (LeRobot datasets; a manifest names its own)
+     * @param skip   per module, the layers to skip (a pruned model run without exporting it); the results then hold
+     *               the kept layers only, numbered as in the pruned model
      */
     public static Result calibrate(Checkpoint checkpoint, ModelSpec spec, Path data, DatasetInputs inputs,
                                    int samples, long seed, OptionalDouble time, String device,
-                                   Map<String, Set<Integer>> skip, Path out, BooleanSupplier cancelled,
-                                   DecoderStack.Progress progress) throws IOException {
+                                   Map<String, Set<Integer>> skip, Settings settings, Outputs outputs,
+                                   BooleanSupplier cancelled, Progress progress) throws IOException {
         if (time.isPresent() && !(time.getAsDouble() >= 0 && time.getAsDouble() <= 1)) {
             throw new CalibrationException("--time must be between 0 and 1, not " + time.getAsDouble());
         }
@@ -87,91 +118,164 @@ public final class Calibrator {
             throw new CalibrationException("--samples must be at least 1");
         }
         CalibrationData source = CalibrationData.open(data, inputs, modelCameras(checkpoint.config()));
+        Optional<Analysis> earlier = outputs.extend().map(RunFiles::read);
+        int previous = earlier.map(a -> Integer.parseInt(a.metadata().getOrDefault("samples", "0"))).orElse(0);
+        List<CalibrationSample> all = source.draw(previous + samples, seed);
+        if (all.size() <= previous) {
+            throw new CalibrationException(data + " has " + all.size() + " samples and the run already holds "
+                    + previous + "; there are none left to add");
+        }
         List<CalibrationSample> drawn = normalised(source, spec.family(), checkpoint.config(),
-                source.draw(samples, seed));
+                all.subList(previous, all.size()));
         Device chosen = Devices.of(device);
-        Map<String, Integer> widths = new LinkedHashMap<>();
-        spec.modules().forEach(m -> widths.put(m.name(), m.hiddenSize()));
-        StateCollector collector = new StateCollector(widths);
-        Map<String, byte[]> types;
         Skips skips = new Skips(spec, skip);
+        Map<String, StreamedStatistics.ModuleShape> shapes = new LinkedHashMap<>();
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (ModuleSpec m : spec.modules()) {
+            shapes.put(m.name(), new StreamedStatistics.ModuleShape(m.layerCount() - skips.of(m.name()).size(),
+                    m.hiddenSize(), true));
+            widths.put(m.name(), m.hiddenSize());
+        }
+        Optional<StateCollector> collector = outputs.states().map(p -> new StateCollector(widths));
         long forwardNanos;
+        Analysis analysis;
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
-             NDManager manager = NDManager.newBaseManager(chosen)) {
-            if (spec.family() == Family.GR00T_N1_5) {
-                types = gr00t(checkpoint, spec, drawn, data, tokenizer, seed, time, skips, collector, manager,
-                        cancelled, progress);
-            } else if (spec.family() == Family.SMOLVLA || spec.family() == Family.PI0) {
-                types = vla(checkpoint, spec, drawn, data, tokenizer, seed, time, skips, collector, manager,
-                        cancelled, progress);
-            } else {
-                types = decoder(checkpoint, spec, drawn, data, tokenizer, skips, collector, manager, cancelled,
-                        progress);
+             NDManager manager = NDManager.newBaseManager(chosen);
+             StreamedStatistics statistics = new StreamedStatistics(shapes, settings.statistics(), manager)) {
+            LayerSink sink = (module, layer, states) -> {
+                statistics.accept(module, layer, states);
+                collector.ifPresent(c -> c.accept(module, layer, states));
+            };
+            BatchRun family = switch (spec.family()) {
+                case GR00T_N1_5 -> gr00t(checkpoint, spec, data, tokenizer, seed, time, skips);
+                case SMOLVLA, PI0 -> vla(checkpoint, spec, data, tokenizer, seed, time, skips);
+                case DECODER_LLM -> decoder(checkpoint, spec, data, tokenizer, skips);
+            };
+            int batches = (drawn.size() + settings.batch() - 1) / settings.batch();
+            for (int b = 0; b < batches; b++) {
+                List<CalibrationSample> batch = drawn.subList(b * settings.batch(),
+                        Math.min(drawn.size(), (b + 1) * settings.batch()));
+                progress.batchStarted(b, batches, batch.size());
+                Map<String, IntFunction<TokenBatch>> tokens = family.run(batch, previous + (long) b * settings.batch(),
+                        sink, manager, cancelled, progress);
+                statistics.finishBatch(tokens);
+                collector.ifPresent(c -> c.finishBatch(tokens));
             }
             forwardNanos = skips.forwardNanos();
+            if (earlier.isPresent()) {
+                try (StreamedStatistics before = StreamedStatistics.load(outputs.extend().get().statistics(),
+                        outputs.extend().get().sample(), manager)) {
+                    statistics.merge(before);
+                }
+            }
+            Map<String, String> metadata = metadata(spec, checkpoint, data, inputs, source, seed, time, chosen, skip,
+                    earlier, all, settings);
+            analysis = statistics.analysis(outputs.run().map(r -> r.sample().toAbsolutePath().toString()).orElse(""),
+                    metadata);
+            if (outputs.run().isPresent()) {
+                RunFiles files = outputs.run().get();
+                files.write(analysis, statistics);
+            }
+            if (collector.isPresent()) {
+                ActivationFile.write(outputs.states().orElseThrow(), metadata, collector.get().modules());
+            }
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
             throw new CalibrationException(message.toLowerCase(Locale.ROOT).contains("out of memory")
-                    ? chosen + " ran out of memory; calibrate with fewer --samples or on --device cpu"
-                    : "the tensor engine failed on " + chosen + ": " + message.lines().findFirst().orElse(""));
+                    ? Devices.describe(chosen) + " ran out of memory; calibrate with a smaller --batch or on --device cpu"
+                    : "the tensor engine failed on " + Devices.describe(chosen) + ": "
+                    + message.lines().findFirst().orElse(""));
         }
+        Map<String, Long> tokens = new LinkedHashMap<>();
+        analysis.modules().forEach((name, m) -> tokens.put(name, m.tokens()));
+        return new Result(analysis, previous + drawn.size(), drawn.size(), tokens, Devices.describe(chosen),
+                forwardNanos);
+    }
+
+    /** Told as the run goes: each batch as it starts, each layer as it is done. */
+    public interface Progress extends DecoderStack.Progress {
+        default void batchStarted(int batch, int batches, int samples) {
+        }
+
+        Progress NONE = (module, layer, depth) -> { };
+
+        static Progress of(DecoderStack.Progress layers) {
+            return layers::layerDone;
+        }
+    }
+
+    /** One batch through a family's forward pass: the rows each module gave, described. */
+    @FunctionalInterface
+    private interface BatchRun {
+        /** @param first the batch's first sample's index in the whole draw */
+        Map<String, IntFunction<TokenBatch>> run(List<CalibrationSample> batch, long first, LayerSink sink,
+                                                 NDManager manager, BooleanSupplier cancelled,
+                                                 DecoderStack.Progress progress);
+    }
+
+    private static Map<String, String> metadata(ModelSpec spec, Checkpoint checkpoint, Path data, DatasetInputs inputs,
+                                                CalibrationData source, long seed, OptionalDouble time, Device chosen,
+                                                Map<String, Set<Integer>> skip, Optional<Analysis> earlier,
+                                                List<CalibrationSample> all, Settings settings) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("family", spec.family().code());
         metadata.put("architecture", spec.architecture());
         metadata.put("source", checkpoint.folder().toAbsolutePath().toString());
         metadata.put("data", data.toAbsolutePath().toString());
-        metadata.put("samples", Integer.toString(drawn.size()));
+        metadata.put("samples", Integer.toString(all.size()));
         metadata.put("seed", Long.toString(seed));
         metadata.put("data_format", source.summary());
-        metadata.put("drawn", String.join("; ", drawn.stream().map(CalibrationSample::where).toList()));
+        metadata.put("drawn", String.join("; ", all.stream().map(CalibrationSample::where).toList()));
         if (!source.cameras().isEmpty()) {
             metadata.put("cameras", String.join(",", source.cameras()));
         }
+        metadata.put("inputs.cameras", String.join(",", inputs.cameras()));
+        metadata.put("inputs.state", inputs.state());
+        metadata.put("inputs.action", inputs.action());
         if (source.stateStats().isPresent()) {
             metadata.put("normalisation", spec.family() == Family.GR00T_N1_5
                     ? "state and actions min_max to [-1, 1] with the dataset's statistics"
                     : "state and actions MEAN_STD with the dataset's statistics");
         }
-        metadata.put("device", chosen.toString());
+        metadata.put("device", Devices.describe(chosen));
+        metadata.put("time", time.isPresent() ? Double.toString(time.getAsDouble()) : "drawn");
         if (spec.family() != Family.DECODER_LLM) {
             metadata.put("timestep_sampling", time.isPresent() ? "t = " + time.getAsDouble() + " for every sample, "
                     + "noise N(0, 1), seeded" : spec.family() == Family.GR00T_N1_5
                     ? "t = (0.999 - s) / 0.999, s ~ Beta(1.5, 1), noise N(0, 1), seeded; embodiment new_embodiment (31)"
                     : "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded");
         }
-        metadata.put("token_types", "0 image, 1 language, 2 state, 3 action, 4 future");
+        metadata.put("token_types", TokenType.legend());
+        metadata.put("batch", Integer.toString(settings.batch()));
+        earlier.ifPresent(e -> metadata.put("extended_from", e.metadata().getOrDefault("samples", "?") + " samples"));
         skip.forEach((module, layers) -> {
             if (!layers.isEmpty()) {
                 metadata.put("skipped." + module, String.join(",", layers.stream().sorted().map(String::valueOf)
                         .toList()));
             }
         });
-
-        ActivationFile.write(out, metadata, collector.modules(types));
-        String main = spec.family() == Family.DECODER_LLM ? "decoder" : "vlm";
-        return new Result(out, drawn.size(), collector.tokens(main), collector.layers(main), chosen.toString(),
-                forwardNanos);
+        return metadata;
     }
 
-    private static Map<String, byte[]> decoder(Checkpoint checkpoint, ModelSpec spec,
-                                               List<CalibrationSample> drawn, Path data,
-                                               HuggingFaceTokenizer tokenizer, Skips skips,
-                                               StateCollector collector,
-                                               NDManager manager, BooleanSupplier cancelled,
-                                               DecoderStack.Progress progress) {
-        List<int[]> sequences = new ArrayList<>();
-        for (CalibrationSample s : drawn) {
-            sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, data, s));
-        }
+    private static BatchRun decoder(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
+                                    Skips skips) {
         ModuleSpec decoder = spec.module("decoder").orElseThrow();
-        skips.start();
-        new DecoderStack(checkpoint, DecoderConfig.ofHuggingFace(checkpoint.config()), decoder.name(),
-                decoder.layerPrefix(), decoder.layerCount(), "model.embed_tokens.weight")
-                .run(sequences, skips.of("decoder"), collector, manager, cancelled, progress);
-        skips.stop();
-        byte[] types = new byte[collector.tokens("decoder")];
-        Arrays.fill(types, LANGUAGE);
-        return Map.of("decoder", types);
+        DecoderStack stack = new DecoderStack(checkpoint, DecoderConfig.ofHuggingFace(checkpoint.config()),
+                decoder.name(), decoder.layerPrefix(), decoder.layerCount(), "model.embed_tokens.weight");
+        return (batch, first, sink, manager, cancelled, progress) -> {
+            List<int[]> sequences = new ArrayList<>();
+            for (CalibrationSample s : batch) {
+                sequences.add(tokens(tokenizer, s.instruction(), Integer.MAX_VALUE, data, s));
+            }
+            skips.start();
+            stack.run(sequences, skips.of("decoder"), sink, manager, cancelled, progress);
+            skips.stop();
+            TokenLayout layout = new TokenLayout(first);
+            for (int[] sequence : sequences) {
+                layout.sample().add(TokenType.LANGUAGE, sequence.length);
+            }
+            return Map.of("decoder", layout.described());
+        };
     }
 
     /**
@@ -179,15 +283,11 @@ public final class Calibrator {
      * resize_imgs_with_padding, padding left and top; pi0: image_resolution, padding centred, values clamped) and
      * mapped to [-1, 1]; the instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the
      * state zero-padded to max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the
-     * seed; actions from the data (zero-padded) or zero. State and actions are normalised as the trainer does when
-     * the data has statistics (a LeRobot dataset); a manifest's go in as written.
+     * seed and the sample's index in the draw; actions from the data (zero-padded) or zero. State and actions are
+     * normalised as the trainer does when the data has statistics (a LeRobot dataset); a manifest's go in as written.
      */
-    private static Map<String, byte[]> vla(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSample> drawn,
-                                           Path data, HuggingFaceTokenizer tokenizer, long seed,
-                                           OptionalDouble fixedTime, Skips skips, StateCollector collector,
-                                           NDManager manager,
-                                           BooleanSupplier cancelled,
-                                           DecoderStack.Progress progress) {
+    private static BatchRun vla(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
+                                long seed, OptionalDouble fixedTime, Skips skips) {
         JsonNode c = checkpoint.config();
         boolean pi0 = spec.family() == Family.PI0;
         JsonNode size = c.path(pi0 ? "image_resolution" : "resize_imgs_with_padding");
@@ -197,75 +297,75 @@ public final class Calibrator {
         int chunk = c.path("chunk_size").asInt(50);
         int maxState = c.path("max_state_dim").asInt(32);
         int maxAction = c.path("max_action_dim").asInt(32);
-        SplittableRandom random = new SplittableRandom(seed);
-        List<VlaSample> samples = new ArrayList<>();
-        for (CalibrationSample s : drawn) {
-            checkSample(s, data, spec, maxState);
-            List<float[][][]> images = new ArrayList<>();
-            for (CameraImage picture : s.images().values()) {
-                float[][][] raw = picture.rgb();
-                float[][][] image = pi0 ? Images.resizeWithCentredPad(raw, width, height, 0f)
-                        : Images.resizeWithPad(raw, width, height, 0f);
-                for (float[][] channel : image) {
-                    for (float[] row : channel) {
-                        for (int x = 0; x < row.length; x++) {
-                            row[x] = row[x] * 2 - 1;
-                        }
-                    }
-                }
-                images.add(image);
-            }
-            String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
-            samples.add(flowSample(s, images, tokens(tokenizer, instruction, maxTokens, data, s), maxState,
-                    chunk, maxAction, random,
-                    () -> fixedTime.orElse(0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001)));
-        }
-        int perImage;
         Set<Integer> joint = skips.joint();
         skips.requireNone("vision");
-        skips.start();
-        if (pi0) {
-            Pi0Forward forward = new Pi0Forward(checkpoint, spec);
-            forward.run(samples, joint, collector, manager, cancelled, progress);
-            perImage = forward.imageTokens();
-        } else {
-            int vision = spec.module("vision").map(ModuleSpec::layerCount).orElse(0);
-            SmolVlaForward forward = new SmolVlaForward(checkpoint, vision, spec.module("vlm").orElseThrow()
-                    .layerCount());
-            forward.run(samples, joint, collector, manager, cancelled, progress);
-            int patch = Math.toIntExact(checkpoint.tensor("model.vlm_with_expert.vlm.model.vision_model.embeddings"
-                    + ".patch_embedding.weight").orElseThrow().info().shape().get(2));
-            perImage = forward.imageTokens(width, patch);
-        }
-        skips.stop();
-        ByteList prefix = new ByteList();
-        ByteList suffix = new ByteList();
-        for (VlaSample s : samples) {
-            prefix.add(IMAGE, s.images().size() * perImage);
-            prefix.add(LANGUAGE, s.tokens().length);
-            if (pi0) {
-                suffix.add(STATE, 1);
-            } else {
-                prefix.add(STATE, 1);
+        Pi0Forward pi0Forward = pi0 ? new Pi0Forward(checkpoint, spec) : null;
+        SmolVlaForward smolVla = pi0 ? null : new SmolVlaForward(checkpoint,
+                spec.module("vision").map(ModuleSpec::layerCount).orElse(0), spec.module("vlm").orElseThrow()
+                .layerCount());
+        int perImage = pi0 ? pi0Forward.imageTokens() : smolVla.imageTokens(width, Math.toIntExact(checkpoint.tensor(
+                "model.vlm_with_expert.vlm.model.vision_model.embeddings.patch_embedding.weight").orElseThrow().info()
+                .shape().get(2)));
+        return (batch, first, sink, manager, cancelled, progress) -> {
+            List<VlaSample> samples = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                CalibrationSample s = batch.get(i);
+                checkSample(s, data, spec, maxState);
+                List<float[][][]> images = new ArrayList<>();
+                for (CameraImage picture : s.images().values()) {
+                    float[][][] raw = picture.rgb();
+                    float[][][] image = pi0 ? Images.resizeWithCentredPad(raw, width, height, 0f)
+                            : Images.resizeWithPad(raw, width, height, 0f);
+                    for (float[][] channel : image) {
+                        for (float[] row : channel) {
+                            for (int x = 0; x < row.length; x++) {
+                                row[x] = row[x] * 2 - 1;
+                            }
+                        }
+                    }
+                    images.add(image);
+                }
+                String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
+                SplittableRandom random = sampleRandom(seed, first + i);
+                samples.add(flowSample(s, images, tokens(tokenizer, instruction, maxTokens, data, s), maxState,
+                        chunk, maxAction, random,
+                        () -> fixedTime.orElse(0.999 * Math.pow(random.nextDouble(), 1 / 1.5) + 0.001)));
             }
-            suffix.add(ACTION, s.noise().length);
-        }
-        return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prefix.toArray(), "expert",
-                suffix.toArray());
+            skips.start();
+            if (pi0) {
+                pi0Forward.run(samples, joint, sink, manager, cancelled, progress);
+            } else {
+                smolVla.run(samples, joint, sink, manager, cancelled, progress);
+            }
+            skips.stop();
+            TokenLayout prefix = new TokenLayout(first);
+            TokenLayout suffix = new TokenLayout(first);
+            for (VlaSample s : samples) {
+                TokenLayout.Sample p = prefix.sample();
+                p.add(TokenType.IMAGE, s.images().size() * perImage);
+                p.add(TokenType.LANGUAGE, s.tokens().length);
+                TokenLayout.Sample a = suffix.sample();
+                if (pi0) {
+                    a.add(TokenType.STATE, 1);
+                } else {
+                    p.add(TokenType.STATE, 1);
+                }
+                a.add(TokenType.ACTION, s.noise().length);
+            }
+            int count = samples.size();
+            return Map.of("vision", rows -> TokenBatch.uniform(TokenType.IMAGE, first, count, rows),
+                    "vlm", prefix.described(), "expert", suffix.described());
+        };
     }
 
     /**
      * GR00T-N1.5's evaluation preprocessing: each camera frame centre-cropped to 95 %, resized with antialiasing to the
      * tower's size, quantised to 8 bits and normalised; the Eagle chat prompt with each image as image k, img and
      * one image-context token per patch; the state zero-padded to max_state_dim; noise N(0, 1) and
-     * t = (0.999 - s) / 0.999 with s ~ Beta(1.5, 1) from the seed; embodiment new_embodiment.
+     * t = (0.999 - s) / 0.999 with s ~ Beta(1.5, 1) from the seed and the sample's index; embodiment new_embodiment.
      */
-    private static Map<String, byte[]> gr00t(Checkpoint checkpoint, ModelSpec spec, List<CalibrationSample> drawn,
-                                             Path data, HuggingFaceTokenizer tokenizer, long seed,
-                                             OptionalDouble fixedTime, Skips skips, StateCollector collector,
-                                             NDManager manager,
-                                           BooleanSupplier cancelled,
-                                             DecoderStack.Progress progress) {
+    private static BatchRun gr00t(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
+                                  long seed, OptionalDouble fixedTime, Skips skips) {
         JsonNode head = checkpoint.config().path("action_head_cfg");
         int maxState = head.path("max_state_dim").asInt(64);
         int horizon = head.path("action_horizon").asInt(16);
@@ -278,54 +378,64 @@ public final class Calibrator {
             throw new CalibrationException(checkpoint.folder() + ": the tokenizer has no <IMG_CONTEXT> token; GR00T "
                     + "needs Eagle's tokenizer.json (Isaac-GR00T's eagle2_hg_model) in the checkpoint folder");
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        List<VlaSample> samples = new ArrayList<>();
-        for (CalibrationSample s : drawn) {
-            checkSample(s, data, spec, maxState);
-            StringBuilder prompt = new StringBuilder("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
-                    + "<|im_start|>user\n");
-            List<float[][][]> frames = new ArrayList<>();
-            int k = 1;
-            for (CameraImage picture : s.images().values()) {
-                frames.add(Images.gr00tFrame(picture.rgb(), size));
-                prompt.append("<image ").append(k++).append("><img>").append("<IMG_CONTEXT>".repeat(perImage))
-                        .append("</img>");
-            }
-            prompt.append(s.instruction()).append("<|im_end|>\n<|im_start|>assistant\n");
-            samples.add(flowSample(s, frames, tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, data, s), maxState, horizon, actionDim, random,
-                    () -> fixedTime.orElse((0.999 - Math.pow(random.nextDouble(), 1 / 1.5)) / 0.999)));
-        }
         int contextId = Math.toIntExact(context[0]);
         skips.requireNone("vision");
-        skips.start();
-        List<float[][]> features = backbone.run(samples, contextId, skips.of("vlm"), collector, manager, cancelled,
-                progress);
-        List<Gr00tActionHead.Sample> heads = new ArrayList<>();
-        for (int b = 0; b < features.size(); b++) {
-            VlaSample s = samples.get(b);
-            heads.add(new Gr00tActionHead.Sample(features.get(b), s.state(), s.actions(), s.noise(), s.time(),
-                    NEW_EMBODIMENT));
-        }
-        new Gr00tActionHead(checkpoint, spec.module("vl_self_attention").orElseThrow().layerCount(),
-                spec.module("dit").orElseThrow().layerCount()).run(heads, skips.of("vl_self_attention"), skips.of("dit"),
-                collector, manager, cancelled, progress);
-        skips.stop();
-        ByteList prompt = new ByteList();
-        for (VlaSample sample : samples) {
-            for (int id : sample.tokens()) {
-                prompt.add(id == contextId ? IMAGE : LANGUAGE, 1);
-            }
-        }
+        Gr00tActionHead actionHead = new Gr00tActionHead(checkpoint, spec.module("vl_self_attention").orElseThrow()
+                .layerCount(), spec.module("dit").orElseThrow().layerCount());
         int future = Math.toIntExact(checkpoint.tensor("action_head.future_tokens.weight").orElseThrow().info().shape()
                 .get(0));
-        ByteList dit = new ByteList();
-        for (int b = 0; b < features.size(); b++) {
-            dit.add(STATE, 1);
-            dit.add(FUTURE, future);
-            dit.add(ACTION, horizon);
-        }
-        return Map.of("vision", new byte[collector.tokens("vision")], "vlm", prompt.toArray(), "vl_self_attention",
-                prompt.toArray(), "dit", dit.toArray());
+        return (batch, first, sink, manager, cancelled, progress) -> {
+            List<VlaSample> samples = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                CalibrationSample s = batch.get(i);
+                checkSample(s, data, spec, maxState);
+                StringBuilder prompt = new StringBuilder("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                        + "<|im_start|>user\n");
+                List<float[][][]> frames = new ArrayList<>();
+                int k = 1;
+                for (CameraImage picture : s.images().values()) {
+                    frames.add(Images.gr00tFrame(picture.rgb(), size));
+                    prompt.append("<image ").append(k++).append("><img>").append("<IMG_CONTEXT>".repeat(perImage))
+                            .append("</img>");
+                }
+                prompt.append(s.instruction()).append("<|im_end|>\n<|im_start|>assistant\n");
+                SplittableRandom random = sampleRandom(seed, first + i);
+                samples.add(flowSample(s, frames, tokens(tokenizer, prompt.toString(), Integer.MAX_VALUE, data, s),
+                        maxState, horizon, actionDim, random,
+                        () -> fixedTime.orElse((0.999 - Math.pow(random.nextDouble(), 1 / 1.5)) / 0.999)));
+            }
+            skips.start();
+            List<float[][]> features = backbone.run(samples, contextId, skips.of("vlm"), sink, manager, cancelled,
+                    progress);
+            List<Gr00tActionHead.Sample> heads = new ArrayList<>();
+            for (int b = 0; b < features.size(); b++) {
+                VlaSample s = samples.get(b);
+                heads.add(new Gr00tActionHead.Sample(features.get(b), s.state(), s.actions(), s.noise(), s.time(),
+                        NEW_EMBODIMENT));
+            }
+            actionHead.run(heads, skips.of("vl_self_attention"), skips.of("dit"), sink, manager, cancelled, progress);
+            skips.stop();
+            TokenLayout prompts = new TokenLayout(first);
+            TokenLayout dit = new TokenLayout(first);
+            for (VlaSample sample : samples) {
+                TokenLayout.Sample p = prompts.sample();
+                for (int id : sample.tokens()) {
+                    p.add(id == contextId ? TokenType.IMAGE : TokenType.LANGUAGE, 1);
+                }
+                TokenLayout.Sample d = dit.sample();
+                d.add(TokenType.STATE, 1);
+                d.add(TokenType.FUTURE, future);
+                d.add(TokenType.ACTION, horizon);
+            }
+            int count = samples.size();
+            return Map.of("vision", rows -> TokenBatch.uniform(TokenType.IMAGE, first, count, rows),
+                    "vlm", prompts.described(), "vl_self_attention", prompts.described(), "dit", dit.described());
+        };
+    }
+
+    /** The noise and time of the sample at {@code index} in the whole draw: the same however the draw is batched. */
+    private static SplittableRandom sampleRandom(long seed, long index) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
     }
 
     /** A VLA sample needs a camera image and a state that fits max_state_dim. */
@@ -436,7 +546,7 @@ public final class Calibrator {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
     }
 
-    /** The layers a run skips per module, and the wall time of its forward pass. */
+    /** The layers a run skips per module, and the wall time of its forward passes. */
     private static final class Skips {
         private final ModelSpec spec;
         private final Map<String, Set<Integer>> skip;
@@ -480,29 +590,11 @@ public final class Calibrator {
         }
 
         void stop() {
-            elapsed = System.nanoTime() - started;
+            elapsed += System.nanoTime() - started;
         }
 
         long forwardNanos() {
             return elapsed;
-        }
-    }
-
-    /** A growable byte array. */
-    private static final class ByteList {
-        private byte[] values = new byte[64];
-        private int size;
-
-        void add(byte value, int times) {
-            while (size + times > values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
-            }
-            Arrays.fill(values, size, size + times, value);
-            size += times;
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(values, size);
         }
     }
 }

@@ -135,6 +135,7 @@ public final class SafetensorsWriter {
             for (TensorSpec t : tensors) {
                 switch (t.source()) {
                     case TensorSource.Bytes b -> writeFully(out, ByteBuffer.wrap(b.data()));
+                    case TensorSource.Computed c -> writeFully(out, ByteBuffer.wrap(computed(t, c)));
                     case TensorSource.CopyOf c -> c.file().transferTo(c.tensor(), out);
                     case TensorSource.Unwritten u -> out.position(out.position() + t.byteLength());
                 }
@@ -171,6 +172,15 @@ public final class SafetensorsWriter {
         System.arraycopy(json, 0, out, 0, json.length);
         Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
+    }
+
+    private static byte[] computed(TensorSpec t, TensorSource.Computed source) {
+        byte[] data = source.bytes().get();
+        if (data.length != t.byteLength()) {
+            throw new IllegalStateException("tensor '" + t.name() + "' gave " + data.length + " bytes, "
+                    + t.byteLength() + " expected");
+        }
+        return data;
     }
 
     private static void checkUniqueNames(List<TensorSpec> tensors) {

@@ -7,6 +7,13 @@ public sealed interface TensorSource {
     record Bytes(byte[] data) implements TensorSource {
     }
 
+    /**
+     * Bytes made when the tensor is written, one tensor at a time, so that a file of many large tensors never holds
+     * them all in memory at once; the supplier must give exactly the tensor's length.
+     */
+    record Computed(java.util.function.Supplier<byte[]> bytes) implements TensorSource {
+    }
+
     /** The unchanged bytes of a tensor of an open file, copied without being decoded or mapped. */
     record CopyOf(SafetensorsFile file, TensorInfo tensor) implements TensorSource {
     }

@@ -12,6 +12,7 @@ public record TensorSpec(String name, DType dtype, List<Long> shape, TensorSourc
             case TensorSource.Bytes b -> b.data().length;
             case TensorSource.CopyOf c -> c.tensor().byteLength();
             case TensorSource.Unwritten u -> bytes;
+            case TensorSource.Computed c -> bytes;
         };
         if (have != bytes) {
             throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " " + shape + " needs " + bytes

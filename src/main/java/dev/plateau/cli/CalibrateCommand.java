@@ -1,32 +1,41 @@
 package dev.plateau.cli;
 
+import dev.plateau.analysis.RunFiles;
 import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
 import dev.plateau.workbench.CalibrationRequest;
+import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code plateau calibrate CKPT --data DIR --samples N --seed S --device auto --out ACTS.safetensors}. */
+/**
+ * {@code plateau calibrate CKPT --data DIR --samples N --seed S --device auto --out RUN.json [--states ACTS]}, and
+ * {@code plateau calibrate --add N --out RUN.json} to extend a run.
+ */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = "Run calibration samples through the checkpoint layer by layer and record every layer's hidden "
-                + "states.")
+        description = "Run calibration samples through the checkpoint in batches, layer by layer, streaming every "
+                + "layer's hidden states into the similarity statistics; write the analysis (RUN.json) with its token "
+                + "sample and statistics beside it.")
 final class CalibrateCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "CKPT", description = "checkpoint folder")
+    @Parameters(paramLabel = "CKPT", arity = "0..1", description = "checkpoint folder (not needed with --add)")
     private Path checkpoint;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
+    @Option(names = "--data", paramLabel = "DIR",
             description = "calibration data: a LeRobot dataset (v2.1, v3.0, GR00T with modality.json) or a folder "
-                    + "with manifest.jsonl (README)")
+                    + "with manifest.jsonl (README); not needed with --add")
     private Path data;
 
     @Option(names = "--cameras", split = ",", paramLabel = "KEY",
@@ -52,11 +61,26 @@ final class CalibrateCommand implements Callable<Integer> {
             + "default: drawn per sample as in training)")
     private Double time;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", description = "auto, cpu or gpu (default: auto; with --add, the run's)")
     private String device;
 
-    @Option(names = "--out", required = true, paramLabel = "ACTS.safetensors", description = "activation file")
+    @Option(names = "--batch", defaultValue = "" + Calibrator.BATCH, paramLabel = "N",
+            description = "samples per forward batch: memory grows with it, not with --samples (default: "
+                    + "${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--add", paramLabel = "N", description = "add N samples to the run at --out: they continue its "
+            + "seeded draw, only they are run, and the run's files are updated")
+    private Integer add;
+
+    @Option(names = "--out", required = true, paramLabel = "RUN.json",
+            description = "the run's analysis; RUN.sample.safetensors and RUN.statistics.safetensors go beside it")
     private Path out;
+
+    @Option(names = "--states", paramLabel = "ACTS.safetensors",
+            description = "also write every hidden state of every layer to this activation file (its size grows "
+                    + "with the samples)")
+    private Path states;
 
     @Spec
     private CommandSpec spec;
@@ -64,17 +88,68 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
-        CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
-                time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device,
-                new DatasetInputs(cameras, stateKey, actionKey));
-        Calibrator.Result r = Workbench.standard().calibrate(request, out, () -> false,
-                (module, layer, depth) -> {
-                    w.printf("%s layer %d of %d%n", module, layer + 1, depth);
-                    w.flush();
-                });
-        w.printf("wrote %s: %d samples, %d tokens, %d layers, on %s%n", r.activations(), r.samples(), r.tokens(),
-                r.layers(), r.device());
+        Progress progress = new Progress(w);
+        Calibrator.Result r;
+        if (add != null) {
+            if (add < 1) {
+                throw new PlateauException("--add must be at least 1, not " + add);
+            }
+            if (states != null) {
+                throw new PlateauException("--states cannot be written when adding samples: the earlier samples' "
+                        + "states were not kept; calibrate all samples again with --states");
+            }
+            r = Workbench.standard().extend(out, add, Optional.ofNullable(device), out, () -> false, progress);
+        } else {
+            if (checkpoint == null || data == null) {
+                throw new PlateauException("calibrate needs CKPT and --data (or --add N to extend the run at --out)");
+            }
+            CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
+                    time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device == null ? "auto" : device,
+                    new DatasetInputs(cameras, stateKey, actionKey), batch);
+            r = Workbench.standard().calibrate(request, out, Optional.ofNullable(states), () -> false, progress);
+        }
+        if (r.added() < (add != null ? add : samples)) {
+            w.printf("the data holds fewer samples than asked: %d drawn%n", r.added());
+        }
+        RunFiles files = RunFiles.of(out);
+        w.printf("wrote %s: %d samples%s on %s; %s%n", files.analysis(), r.samples(),
+                add != null ? " (" + r.added() + " added)" : "", r.device(),
+                r.tokens().entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " tokens")
+                        .collect(Collectors.joining(", ")));
+        w.printf("token sample %s, statistics %s%n", files.sample().getFileName(), files.statistics().getFileName());
+        if (states != null) {
+            w.printf("states %s%n", states);
+        }
         w.flush();
         return 0;
+    }
+
+    /** One line per batch, with the time per batch and what is left once known. */
+    private static final class Progress implements Workbench.Progress {
+        private final PrintWriter w;
+        private final long started = System.nanoTime();
+
+        Progress(PrintWriter w) {
+            this.w = w;
+        }
+
+        @Override
+        public void layerDone(String module, int layer, int depth) {
+        }
+
+        @Override
+        public void batchStarted(int batch, int batches, int samples) {
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            String eta = batch == 0 ? "" : String.format(Locale.ROOT, ", %.1f s per batch, about %s left",
+                    elapsed / batch, duration(elapsed / batch * (batches - batch)));
+            w.printf("batch %d of %d (%d samples)%s%n", batch + 1, batches, samples, eta);
+            w.flush();
+        }
+
+        private static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60
+                    + " min";
+        }
     }
 }

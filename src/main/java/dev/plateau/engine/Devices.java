@@ -24,4 +24,12 @@ public final class Devices {
             default -> throw new IllegalArgumentException("unknown device '" + choice + "'; use auto, cpu or gpu");
         };
     }
+
+    /** The device as people name it: {@code cpu}, {@code gpu}, or {@code gpu 1} beyond the first. */
+    public static String describe(Device device) {
+        if (device.isGpu()) {
+            return device.getDeviceId() > 0 ? "gpu " + device.getDeviceId() : "gpu";
+        }
+        return "cpu";
+    }
 }

@@ -134,7 +134,6 @@ final class CalibrationPane extends VBox {
         s.append(run.request().samples()).append(" samples");
         run.analysis().modules().forEach((name, m) -> s.append(", ").append(name).append(' ').append(m.tokens())
                 .append(" tokens"));
-        Path file = run.activations();
-        return s.append(". Activations: ").append(file).toString();
+        return s.append(". Run: ").append(run.files().analysis()).toString();
     }
 }

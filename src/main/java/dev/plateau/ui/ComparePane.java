@@ -1,6 +1,7 @@
 package dev.plateau.ui;
 
 import java.awt.Color;
+import dev.plateau.analysis.Analysis;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
@@ -83,10 +84,11 @@ final class ComparePane extends BorderPane {
     private void refresh() {
         String module = vm.selectedModuleProperty().get();
         AnalysedRun run = vm.runProperty().get();
+        Analysis analysis = vm.analysis();
         Plan plan = vm.planProperty().get();
         ModulePlan modulePlan = plan == null || module == null ? null : plan.modules().get(module);
         List<Object> key = Arrays.asList(module, run, modulePlan == null ? -1 : modulePlan.remove().size(),
-                vm.seedProperty().get());
+                vm.seedProperty().get(), vm.tokenTypeProperty().get());
         if (key.equals(shown)) {
             return;
         }
@@ -97,8 +99,8 @@ final class ComparePane extends BorderPane {
         caption.setText(module == null ? "" : "What each criterion removes from " + module + " with the same budget "
                 + "k = " + k + " (auto-tau, under the model's rules):");
         XYSeriesCollection data = new XYSeriesCollection();
-        if (run != null && run.analysis().modules().containsKey(module)) {
-            for (Map.Entry<Metric, SimilarityMatrix> e : run.analysis().modules().get(module).metrics().entrySet()) {
+        if (analysis != null && analysis.modules().containsKey(module)) {
+            for (Map.Entry<Metric, SimilarityMatrix> e : analysis.modules().get(module).metrics().entrySet()) {
                 double[] scaled = scaled(e.getValue().adjacent(), e.getKey().higherIsSimilar());
                 XYSeries s = new XYSeries(e.getKey().label(), false, false);
                 for (int i = 1; i < scaled.length; i++) {
@@ -128,11 +130,11 @@ final class ComparePane extends BorderPane {
 
     private FigureData data() {
         String module = vm.selectedModuleProperty().get();
-        AnalysedRun run = vm.runProperty().get();
+        Analysis analysis = vm.analysis();
         List<String> columns = new ArrayList<>(List.of("layer"));
         List<double[]> rows = new ArrayList<>();
-        if (run != null && run.analysis().modules().containsKey(module)) {
-            ModuleAnalysis m = run.analysis().modules().get(module);
+        if (analysis != null && analysis.modules().containsKey(module)) {
+            ModuleAnalysis m = analysis.modules().get(module);
             List<double[]> profiles = new ArrayList<>();
             m.metrics().forEach((metric, matrix) -> {
                 columns.add(metric.code());

@@ -109,7 +109,22 @@ public final class MainWindow {
         criterion.setTooltip(new Tooltip("The criterion of Algorithm 1: a similarity metric's adjacent profile, or "
                 + "a baseline (random layers, or the last k); the figures show that metric (CKA for baselines)"));
         Label label = new Label("criterion");
-        HBox bar = new HBox(8, label, criterion);
+        ChoiceBox<String> tokens = new ChoiceBox<>();
+        tokens.setId("tokenType");
+        tokens.setTooltip(new Tooltip("Which tokens the heatmap, the profile and the plan are computed over: all of a "
+                + "module's tokens, or one type's (image, language, state, action, future), to see whether image "
+                + "tokens plateau where language tokens do; a module without that type keeps all of its tokens"));
+        Runnable fillTokens = () -> {
+            String chosen = vm.tokenTypeProperty().get();
+            tokens.getItems().setAll(vm.tokenTypes());
+            vm.tokenTypeProperty().set(tokens.getItems().contains(chosen) ? chosen : SessionViewModel.ALL_TOKENS);
+            tokens.setDisable(tokens.getItems().size() < 2);
+        };
+        vm.runProperty().addListener((o, a, b) -> fillTokens.run());
+        fillTokens.run();
+        tokens.valueProperty().bindBidirectional(vm.tokenTypeProperty());
+        HBox bar = new HBox(8, label, criterion, new Label("tokens"), tokens);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         bar.getStyleClass().add("toolbar");
         return bar;

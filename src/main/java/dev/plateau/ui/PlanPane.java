@@ -84,6 +84,7 @@ final class PlanPane extends ScrollPane {
         vm.runProperty().addListener((o, a, b) -> update());
         vm.planProperty().addListener((o, a, b) -> update());
         vm.criterionProperty().addListener((o, a, b) -> update());
+        vm.tokenTypeProperty().addListener((o, a, b) -> update());
         vm.estimateProperty().addListener((o, a, b) -> showEstimate(b));
         vm.latencyProperty().addListener((o, a, b) -> showLatency(b));
         rebuild();
@@ -198,8 +199,8 @@ final class PlanPane extends ScrollPane {
                 if (row.follow != null) {
                     row.follow.setSelected(following);
                 }
-                if (run != null && run.analysis().modules().containsKey(name)) {
-                    double[] range = tauRange(run.analysis().modules().get(name), metric);
+                if (run != null && vm.analysis().modules().containsKey(name)) {
+                    double[] range = tauRange(vm.analysis().modules().get(name), metric);
                     row.tau.setMin(range[0]);
                     row.tau.setMax(range[1]);
                 }

@@ -61,6 +61,8 @@ import javafx.collections.ObservableList;
 public final class SessionViewModel {
     /** Samples of a calibration unless the user says otherwise. */
     static final int DEFAULT_SAMPLES = 8;
+    /** The token selection that means every token, not one type's. */
+    public static final String ALL_TOKENS = "all";
     private static final long COALESCE_NANOS = 800_000_000L;
 
     private final Workbench workbench;
@@ -76,6 +78,7 @@ public final class SessionViewModel {
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo");
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
     private final StringProperty criterion = new SimpleStringProperty(this, "criterion", Metric.CKA.code());
+    private final StringProperty tokenType = new SimpleStringProperty(this, "tokenType", ALL_TOKENS);
     private final StringProperty selectedModule = new SimpleStringProperty(this, "selectedModule");
     private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", -1);
     private final ObjectProperty<Path> dataFolder = new SimpleObjectProperty<>(this, "dataFolder");
@@ -101,6 +104,7 @@ public final class SessionViewModel {
         this.jobs = jobs;
         recent.setAll(workbench.recentFiles().list());
         criterion.addListener((o, a, b) -> replan());
+        tokenType.addListener((o, a, b) -> replan());
         finetune = new FinetuneViewModel(workbench, jobs.ui(), notices::add);
         exported.addListener((o, a, b) -> {
             if (b != null) {
@@ -387,7 +391,7 @@ public final class SessionViewModel {
         if (m == null || restoring) {
             return;
         }
-        Analysis analysis = run.get() == null ? null : run.get().analysis();
+        Analysis analysis = analysis();
         try {
             Plan first = livePlan(m, analysis, Map.of());
             Map<String, List<Integer>> followed = new LinkedHashMap<>();
@@ -432,20 +436,20 @@ public final class SessionViewModel {
      * {@code module} at the module's current budget, with auto-tau, under the model's rules.
      */
     public List<CriterionChoice> compareCriteria(String module) {
-        AnalysedRun r = run.get();
+        Analysis analysis = analysis();
         Plan current = plan.get();
-        if (r == null || current == null || !r.analysis().modules().containsKey(module)) {
+        if (analysis == null || current == null || !analysis.modules().containsKey(module)) {
             return List.of();
         }
         int k = Optional.ofNullable(current.modules().get(module)).map(m -> m.remove().size()).orElse(0);
         List<String> codes = new ArrayList<>();
-        r.analysis().modules().get(module).metrics().keySet().forEach(m -> codes.add(m.code()));
+        analysis.modules().get(module).metrics().keySet().forEach(m -> codes.add(m.code()));
         codes.add("random");
         codes.add("keep-first");
         List<CriterionChoice> out = new ArrayList<>();
         for (String code : codes) {
             try {
-                ModulePlan m = workbench.livePlan(model.get(), r.analysis(), code, seed.get(), Map.of(),
+                ModulePlan m = workbench.livePlan(model.get(), analysis, code, seed.get(), Map.of(),
                         Map.of(module, k), Map.of()).modules().get(module);
                 out.add(new CriterionChoice(code, m.tau(), m.remove()));
             } catch (PlateauException e) {
@@ -573,6 +577,33 @@ public final class SessionViewModel {
 
     public StringProperty criterionProperty() {
         return criterion;
+    }
+
+    /**
+     * Which tokens the heatmap, the profile and the plan are computed over: {@link #ALL_TOKENS}, or one token type
+     * ({@code image}, {@code language}, ...); a module without tokens of that type stays over all of its tokens.
+     */
+    public StringProperty tokenTypeProperty() {
+        return tokenType;
+    }
+
+    /** The token types the current run was analysed over, after {@link #ALL_TOKENS}. */
+    public List<String> tokenTypes() {
+        List<String> out = new ArrayList<>(List.of(ALL_TOKENS));
+        if (run.get() != null) {
+            out.addAll(run.get().analysis().tokenTypes());
+        }
+        return out;
+    }
+
+    /** The current run's analysis over the selected tokens; null before a calibration. */
+    public Analysis analysis() {
+        AnalysedRun r = run.get();
+        if (r == null) {
+            return null;
+        }
+        String type = tokenType.get();
+        return type == null || type.equals(ALL_TOKENS) ? r.analysis() : r.analysis().ofTokenType(type);
     }
 
     public StringProperty selectedModuleProperty() {

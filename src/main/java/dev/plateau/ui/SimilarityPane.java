@@ -1,12 +1,12 @@
 package dev.plateau.ui;
 
 import javafx.scene.input.MouseButton;
+import dev.plateau.analysis.Analysis;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
 import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
-import dev.plateau.workbench.AnalysedRun;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +52,7 @@ final class SimilarityPane extends BorderPane {
         vm.runProperty().addListener((o, a, b) -> refresh());
         vm.selectedModuleProperty().addListener((o, a, b) -> refresh());
         vm.criterionProperty().addListener((o, a, b) -> refresh());
+        vm.tokenTypeProperty().addListener((o, a, b) -> refresh());
         vm.planProperty().addListener((o, a, b) -> refreshPlan());
         vm.selectedLayerProperty().addListener((o, a, b) -> refreshPlan());
         refresh();
@@ -63,12 +64,12 @@ final class SimilarityPane extends BorderPane {
     }
 
     private Optional<SimilarityMatrix> matrix() {
-        AnalysedRun run = vm.runProperty().get();
+        Analysis analysis = vm.analysis();
         String module = vm.selectedModuleProperty().get();
-        if (run == null || module == null) {
+        if (analysis == null || module == null) {
             return Optional.empty();
         }
-        ModuleAnalysis m = run.analysis().modules().get(module);
+        ModuleAnalysis m = analysis.modules().get(module);
         return m == null ? Optional.empty()
                 : Optional.ofNullable(m.metrics().get(shownMetric(vm.criterionProperty().get())));
     }

@@ -1,5 +1,6 @@
 package dev.plateau.workbench;
 
+import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
@@ -14,17 +15,32 @@ import java.util.OptionalDouble;
  * @param time       one flow-matching time for every sample, or empty to draw it per sample as in training
  * @param device     auto, cpu or gpu
  * @param inputs     which of a dataset's cameras, state and action columns feed the model
+ * @param batch      samples per forward batch (memory grows with it, not with the sample count)
  */
 public record CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                 String device, DatasetInputs inputs) {
+                                 String device, DatasetInputs inputs, int batch) {
 
     public CalibrationRequest {
         checkpoint = checkpoint.toAbsolutePath().normalize();
         data = data.toAbsolutePath().normalize();
     }
 
+    /** A request with the default batch. */
+    public CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time, String device,
+                              DatasetInputs inputs) {
+        this(checkpoint, data, samples, seed, time, device, inputs, Calibrator.BATCH);
+    }
+
     /** A request with the default inputs: the checkpoint's cameras when the data has them, else the data's own. */
     public CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time, String device) {
         this(checkpoint, data, samples, seed, time, device, DatasetInputs.DEFAULT);
+    }
+
+    public CalibrationRequest withDevice(String other) {
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, other, inputs, batch);
+    }
+
+    public CalibrationRequest withSamples(int other) {
+        return new CalibrationRequest(checkpoint, data, other, seed, time, device, inputs, batch);
     }
 }

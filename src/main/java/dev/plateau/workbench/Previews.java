@@ -2,13 +2,13 @@ package dev.plateau.workbench;
 
 import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.LatentProjection;
+import dev.plateau.analysis.RunFiles;
+import dev.plateau.calibration.Calibrator;
 import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -16,7 +16,8 @@ import java.util.stream.IntStream;
 
 /**
  * What a plan does to the model before anything is exported: the engine runs the base model and the pruned one
- * (the same weights, the plan's layers skipped) on the calibration samples.
+ * (the same weights, the plan's layers skipped) on the calibration samples. The PCA preview compares the two runs'
+ * token samples, which hold the same tokens (the sample is fixed by the seed and each token's place).
  */
 final class Previews {
     /** Samples per latency run, and runs of each model (the fastest counts). */
@@ -33,20 +34,11 @@ final class Previews {
         Map<String, Set<Integer>> skip = plan.removals();
         long base = Long.MAX_VALUE;
         long pruned = Long.MAX_VALUE;
-        Path scratch = run.activations().resolveSibling("latency.safetensors");
-        try {
-            for (int round = 0; round < LATENCY_ROUNDS; round++) {
-                base = Math.min(base, Calibrations.calibrate(r, samples, Map.of(), scratch, cancelled, progress)
-                        .forwardNanos());
-                pruned = Math.min(pruned, Calibrations.calibrate(r, samples, skip, scratch, cancelled, progress)
-                        .forwardNanos());
-            }
-        } finally {
-            try {
-                Files.deleteIfExists(scratch);
-            } catch (IOException e) {
-                // a scratch file left in the session folder is harmless
-            }
+        for (int round = 0; round < LATENCY_ROUNDS; round++) {
+            base = Math.min(base, Calibrations.calibrate(r, samples, Map.of(), Calibrator.Outputs.NONE, cancelled,
+                    progress).forwardNanos());
+            pruned = Math.min(pruned, Calibrations.calibrate(r, samples, skip, Calibrator.Outputs.NONE, cancelled,
+                    progress).forwardNanos());
         }
         return new Latency(base / 1e6 / samples, pruned / 1e6 / samples, samples);
     }
@@ -56,9 +48,11 @@ final class Previews {
         CalibrationRequest r = run.request();
         Map<String, Set<Integer>> skip = new TreeMap<>(plan.removals());
         skip.values().removeIf(Set::isEmpty);
-        Path pruned = run.activations().resolveSibling("pruned-" + Sessions.digest(skip.toString(), 8) + ".safetensors");
-        if (!Files.isRegularFile(pruned)) {
-            Calibrations.calibrate(r, r.samples(), skip, pruned, cancelled, progress);
+        RunFiles pruned = RunFiles.of(run.files().analysis().resolveSibling("pruned-"
+                + Sessions.digest(skip.toString(), 8) + ".json"));
+        if (!pruned.exist()) {
+            Calibrations.calibrate(r, r.samples(), skip, new Calibrator.Outputs(Optional.of(pruned), Optional.empty(),
+                    Optional.empty()), cancelled, progress);
         }
         List<Integer> kept = keptLayers(plan, module, run.analysis().modules().get(module).layers());
         int shown = -1;
@@ -66,8 +60,8 @@ final class Previews {
             shown = i;
         }
         try {
-            LatentProjection projection = LatentProjection.of(run.activations(), layer, pruned, shown, module,
-                    components, r.seed());
+            LatentProjection projection = LatentProjection.of(run.files().sample(), layer, pruned.sample(), shown,
+                    module, components, r.seed());
             return new LatentPreview(module, layer, shown < 0 ? -1 : kept.get(shown), projection.explained(),
                     projection.base(), projection.pruned(), projection.types());
         } catch (ActivationException e) {

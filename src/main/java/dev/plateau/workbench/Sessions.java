@@ -2,8 +2,8 @@ package dev.plateau.workbench;
 
 import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.Analysis;
-import dev.plateau.analysis.AnalysisFile;
-import dev.plateau.analysis.Metric;
+import dev.plateau.analysis.RunFiles;
+import dev.plateau.calibration.Calibrator;
 import dev.plateau.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -22,41 +21,61 @@ import java.util.stream.Stream;
 
 /**
  * The session cache: each calibration request, with the checkpoint's and the data's files as they are now, has a
- * folder under {@code <home>/sessions} holding its activation file and its analysis under every metric. Asking
- * again for the same request reads the analysis back instead of running the model.
+ * folder under {@code <home>/sessions} holding its run (analysis, token sample, statistics). Asking again for the
+ * same request reads the analysis back instead of running the model; asking for more samples of a cached run runs
+ * only the new ones.
  */
 final class Sessions {
-    static final String ACTIVATIONS = "activations.safetensors";
     static final String ANALYSIS = "analysis.json";
-    /** Samples per minibatch of the unbiased CKA estimate. */
-    private static final int MINIBATCH = 256;
 
     private Sessions() {
     }
 
+    static RunFiles files(Path home, CalibrationRequest request) {
+        return RunFiles.of(folder(home, request).resolve(ANALYSIS));
+    }
+
     static AnalysedRun analysed(Path home, CalibrationRequest request, BooleanSupplier cancelled,
                                 Workbench.Progress progress) {
-        Path folder = folder(home, request);
-        Path activations = folder.resolve(ACTIVATIONS);
-        Path analysisFile = folder.resolve(ANALYSIS);
-        Optional<Analysis> cached = read(analysisFile);
-        if (cached.isPresent() && Files.isRegularFile(activations)) {
-            return new AnalysedRun(request, activations, cached.get(), true);
+        RunFiles files = files(home, request);
+        Optional<Analysis> cached = read(files);
+        if (cached.isPresent()) {
+            return new AnalysedRun(request, files, cached.get(), true);
         }
+        create(files);
+        Calibrator.Result r = Calibrations.calibrate(request, request.samples(), Map.of(),
+                new Calibrator.Outputs(Optional.of(files), Optional.empty(), Optional.empty()), cancelled, progress);
+        return new AnalysedRun(request, files, r.analysis(), false);
+    }
+
+    /** The run with {@code more} samples added to it, continuing its draw: only the new samples are run. */
+    static AnalysedRun extended(Path home, AnalysedRun run, int more, BooleanSupplier cancelled,
+                                Workbench.Progress progress) {
+        CalibrationRequest bigger = run.request().withSamples(run.request().samples() + more);
+        RunFiles files = files(home, bigger);
+        Optional<Analysis> cached = read(files);
+        if (cached.isPresent()) {
+            return new AnalysedRun(bigger, files, cached.get(), true);
+        }
+        create(files);
+        Calibrator.Result r = Calibrations.calibrate(run.request(), more, Map.of(),
+                new Calibrator.Outputs(Optional.of(files), Optional.empty(), Optional.of(run.files())), cancelled,
+                progress);
+        return new AnalysedRun(bigger.withSamples(r.samples()), files, r.analysis(), false);
+    }
+
+    private static void create(RunFiles files) {
+        Path folder = files.analysis().getParent();
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new PlateauException(folder + ": cannot be created: " + e.getMessage(), e);
         }
-        Calibrations.calibrate(request, request.samples(), Map.of(), activations, cancelled, progress);
-        Analysis analysis = Analyses.analyze(activations, EnumSet.allOf(Metric.class), MINIBATCH, request.seed(),
-                analysisFile);
-        return new AnalysedRun(request, activations, analysis, false);
     }
 
     /** The request's folder: named by a digest of the request and of the files it reads, as they are now. */
     static Path folder(Path home, CalibrationRequest request) {
-        StringBuilder key = new StringBuilder("plateau-session-1\n");
+        StringBuilder key = new StringBuilder("plateau-session-2\n");
         key.append(request.checkpoint()).append('\n').append(request.data()).append('\n')
                 .append(request.samples()).append('\n').append(request.seed()).append('\n')
                 .append(request.time().isPresent() ? Double.toString(request.time().getAsDouble()) : "drawn")
@@ -104,12 +123,12 @@ final class Sessions {
         }
     }
 
-    private static Optional<Analysis> read(Path analysisFile) {
-        if (!Files.isRegularFile(analysisFile)) {
+    private static Optional<Analysis> read(RunFiles files) {
+        if (!files.exist()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(AnalysisFile.read(analysisFile));
+            return Optional.of(files.read());
         } catch (ActivationException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dev.plateau.workbench;
 
 import dev.plateau.analysis.Analysis;
+import dev.plateau.analysis.RunFiles;
 import dev.plateau.calibration.CalibrationData;
 import dev.plateau.calibration.CalibrationException;
 import dev.plateau.calibration.Calibrator;
@@ -92,10 +93,14 @@ public final class Workbench {
         return Exports.verify(folder);
     }
 
-    /** Told after each layer of a long run. */
+    /** Told after each layer of a long run, and as each batch of samples starts. */
     @FunctionalInterface
     public interface Progress {
         void layerDone(String module, int layer, int depth);
+
+        /** Batch {@code batch} (from 0) of {@code batches}, of {@code samples} samples, starts. */
+        default void batchStarted(int batch, int batches, int samples) {
+        }
     }
 
     /** Bytes written so far of a total, for long writes such as an export. */
@@ -106,13 +111,26 @@ public final class Workbench {
 
     /**
      * Runs the request's samples of its calibration data (drawn with its seed) through the checkpoint on its
-     * device (auto, cpu, gpu) and writes every layer's hidden states to {@code out}. VLAs run at the request's
-     * flow-matching time when given, else at times drawn per sample as in training. {@code cancelled} is polled
-     * between layers; a cancelled or failed run writes nothing.
+     * device (auto, cpu, gpu), in batches, streaming every layer's hidden states into the similarity statistics, and
+     * writes the run to {@code out} (RUN.json, with its token sample and statistics beside it) and, when asked, every
+     * hidden state to {@code states}. VLAs run at the request's flow-matching time when given, else at times drawn
+     * per sample as in training. {@code cancelled} is polled between layers; a cancelled or failed run writes
+     * nothing.
      */
-    public Calibrator.Result calibrate(CalibrationRequest request, Path out, BooleanSupplier cancelled,
-                                       Progress progress) {
-        return Calibrations.calibrate(request, request.samples(), Map.of(), out, cancelled, progress);
+    public Calibrator.Result calibrate(CalibrationRequest request, Path out, Optional<Path> states,
+                                       BooleanSupplier cancelled, Progress progress) {
+        return Calibrations.calibrate(request, request.samples(), Map.of(), new Calibrator.Outputs(
+                Optional.of(RunFiles.of(out)), states, Optional.empty()), cancelled, progress);
+    }
+
+    /**
+     * Adds {@code more} samples to the run at {@code run} (RUN.json): they continue its seeded draw without repeats,
+     * only they are run, and their statistics merge into the run's; the extended run is written to {@code out}
+     * ({@code run} itself to update it in place). {@code device} overrides the run's.
+     */
+    public Calibrator.Result extend(Path run, int more, Optional<String> device, Path out, BooleanSupplier cancelled,
+                                    Progress progress) {
+        return Calibrations.extend(run, more, device, out, cancelled, progress);
     }
 
     /**
@@ -202,11 +220,17 @@ public final class Workbench {
         return Sessions.analysed(home, request, cancelled, progress);
     }
 
+    /**
+     * The run with {@code more} samples added, continuing its seeded draw: only the new samples run, and their
+     * statistics merge into the run's (kept in the session cache as the request for the larger count).
+     */
+    public AnalysedRun addSamples(AnalysedRun run, int more, BooleanSupplier cancelled, Progress progress) {
+        return Sessions.extended(home, run, more, cancelled, progress);
+    }
+
     /** Whether {@link #analysed} would answer {@code request} from the cache. */
     public boolean isCached(CalibrationRequest request) {
-        Path folder = Sessions.folder(home, request);
-        return Files.isRegularFile(folder.resolve(Sessions.ANALYSIS))
-                && Files.isRegularFile(folder.resolve(Sessions.ACTIVATIONS));
+        return Sessions.files(home, request).exist();
     }
 
     /**

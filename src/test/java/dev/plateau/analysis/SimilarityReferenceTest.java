@@ -7,19 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plateau.checkpoint.DType;
-import dev.plateau.checkpoint.SafetensorsWriter;
-import dev.plateau.checkpoint.TensorSource;
-import dev.plateau.checkpoint.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,47 +33,19 @@ class SimilarityReferenceTest {
             new Case(4, 500, 30, 4), new Case(3, 300, 64, 5), new Case(5, 2000, 12, 6));
 
     private JsonNode reference(List<double[][]> layers) throws Exception {
-        List<TensorSpec> specs = new ArrayList<>();
-        for (int l = 0; l < layers.size(); l++) {
-            double[][] m = layers.get(l);
-            ByteBuffer b = ByteBuffer.allocate(m.length * m[0].length * 8).order(ByteOrder.LITTLE_ENDIAN);
-            for (double[] row : m) {
-                for (double v : row) {
-                    b.putDouble(v);
-                }
-            }
-            specs.add(new TensorSpec("layer" + l, DType.F64, List.of((long) m.length, (long) m[0].length),
-                    new TensorSource.Bytes(b.array())));
-        }
-        Path folder = Files.createTempDirectory(dir, "case");
-        SafetensorsWriter.writeWeights(folder, specs, 0, Map.of());
-        Process p = new ProcessBuilder("python3", Path.of("src/test/resources/similarity_reference.py").toString(),
-                folder.resolve("model.safetensors").toString(), Integer.toString(BATCH), Integer.toString(PCA_K))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return new ObjectMapper().readTree(out);
+        return NumpyReference.of(dir, layers, BATCH, PCA_K);
     }
 
     private static double maxError(JsonNode expected, double[][] actual) {
-        return maxError(expected, actual, true);
+        return NumpyReference.maxError(expected, actual, true);
     }
 
     /**
-     * Largest |expected - actual|; the diagonal can be skipped where the reference's own rounding dominates (arccos
-     * of 1 - 1e-16 is 1.4e-8: numpy's angular self-distance is not 0, Plateau's is exactly 0).
+     * The diagonal can be skipped where the reference's own rounding dominates (arccos of 1 - 1e-16 is 1.4e-8: numpy's
+     * angular self-distance is not 0, Plateau's is exactly 0).
      */
     private static double maxError(JsonNode expected, double[][] actual, boolean diagonal) {
-        double worst = 0;
-        for (int i = 0; i < actual.length; i++) {
-            for (int j = 0; j < actual.length; j++) {
-                if (i == j && !diagonal) {
-                    continue;
-                }
-                worst = Math.max(worst, Math.abs(expected.get(i).get(j).asDouble() - actual[i][j]));
-            }
-        }
-        return worst;
+        return NumpyReference.maxError(expected, actual, diagonal);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.plateau.calibration;
 
+import dev.plateau.analysis.StatisticsSettings;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
@@ -75,8 +76,9 @@ public final class DatasetBenchmark {
             ModelSpec spec = ModelDetector.detect(c);
             long t0 = System.nanoTime();
             Calibrator.Result r = Calibrator.calibrate(c, spec, work.resolve("SVT_AV1"), DatasetInputs.DEFAULT, samples,
-                    0, OptionalDouble.empty(), "cpu", Map.of(), work.resolve("acts.safetensors"), () -> false,
-                    (module, layer, depth) -> { });
+                    0, OptionalDouble.empty(), "cpu", Map.of(), new Calibrator.Settings(Calibrator.BATCH,
+                    StatisticsSettings.of(0, 1L << 30)), Calibrator.Outputs.run(work.resolve("run.json")), () -> false,
+                    Calibrator.Progress.NONE);
             double wall = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "{\"calibration_samples\": %d, \"wall_s\": %.2f, \"forward_s\": %.2f, "
                     + "\"outside_forward_s\": %.2f, \"forward_share\": %.3f}%n", r.samples(), wall,

@@ -34,7 +34,7 @@ class CalibrateCommandTest {
             Path ckpt = synth(model);
             Path acts = dir.resolve(model + ".safetensors");
             Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "5",
-                    "--seed", "3", "--out", acts.toString());
+                    "--seed", "3", "--out", run(acts), "--states", acts.toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("5 samples"), r.out());
             Cli.Result analyzed = plateau("analyze", acts.toString(), "--out", dir.resolve(model + ".json").toString());
@@ -49,9 +49,9 @@ class CalibrateCommandTest {
         Path a = dir.resolve("a.safetensors");
         Path b = dir.resolve("b.safetensors");
         plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "4", "--out",
-                a.toString());
+                run(a), "--states", a.toString());
         plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "4", "--out",
-                b.toString());
+                run(b), "--states", b.toString());
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)));
     }
 
@@ -60,7 +60,7 @@ class CalibrateCommandTest {
         Path ckpt = synth("gr00t");
         Path acts = dir.resolve("gr00t.safetensors");
         Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
-                "--out", acts.toString());
+                "--out", run(acts), "--states", acts.toString());
         assertEquals(0, r.code(), r.err());
         try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
             assertEquals(java.util.List.of("vision", "vlm", "vl_self_attention", "dit"),
@@ -87,7 +87,7 @@ class CalibrateCommandTest {
         Path ckpt = synth("smolvla");
         Path acts = dir.resolve("smolvla.safetensors");
         Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
-                "--out", acts.toString());
+                "--out", run(acts), "--states", acts.toString());
         assertEquals(0, r.code(), r.err());
         try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
             assertEquals(java.util.List.of("vision", "vlm", "expert"), java.util.List.copyOf(file.modules().keySet()));
@@ -110,7 +110,7 @@ class CalibrateCommandTest {
         Path ckpt = synth("pi0");
         Path acts = dir.resolve("pi0.safetensors");
         Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
-                "--out", acts.toString());
+                "--out", run(acts), "--states", acts.toString());
         assertEquals(0, r.code(), r.err());
         try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
             assertEquals(18, file.modules().get("vlm").layers().size());
@@ -134,9 +134,9 @@ class CalibrateCommandTest {
         Path early = dir.resolve("early.safetensors");
         Path late = dir.resolve("late.safetensors");
         assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
-                "--time", "0.1", "--out", early.toString()).code());
+                "--time", "0.1", "--out", run(early), "--states", early.toString()).code());
         assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
-                "--time", "0.9", "--out", late.toString()).code());
+                "--time", "0.9", "--out", run(late), "--states", late.toString()).code());
         try (var a = dev.plateau.analysis.ActivationFile.open(early);
              var b = dev.plateau.analysis.ActivationFile.open(late);
              var m = ai.djl.ndarray.NDManager.newBaseManager()) {
@@ -193,11 +193,11 @@ class CalibrateCommandTest {
     @Test
     void aCancelledCalibrationWritesNothing() throws Exception {
         Path ckpt = synth("qwen3");
-        Path out = dir.resolve("cancelled.safetensors");
+        Path out = dir.resolve("cancelled.json");
         AtomicInteger layers = new AtomicInteger();
         PlateauException e = assertThrows(PlateauException.class, () -> new Workbench(dir).calibrate(
                 new CalibrationRequest(ckpt, Path.of("assets/demo-calibration"), 8, 0, OptionalDouble.empty(), "cpu"), out,
-                () -> layers.get() >= 5,
+                java.util.Optional.empty(), () -> layers.get() >= 5,
                 (module, layer, depth) -> layers.incrementAndGet()));
         assertEquals("calibration cancelled; nothing was written", e.getMessage());
         assertEquals(5, layers.get());
@@ -207,13 +207,20 @@ class CalibrateCommandTest {
     }
 
     private String out() {
-        return dir.resolve("out.safetensors").toString();
+        return dir.resolve("out.json").toString();
+    }
+
+    /** The run's analysis beside an activation file. */
+    private static String run(Path acts) {
+        return acts.resolveSibling(acts.getFileName() + ".json").toString();
     }
 
     private void assertBad(Cli.Result r, String expected) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains(expected), r.err());
-        assertFalse(Files.exists(dir.resolve("out.safetensors")));
+        assertFalse(Files.exists(dir.resolve("out.json")));
+        assertFalse(Files.exists(dir.resolve("out.sample.safetensors")));
+        assertFalse(Files.exists(dir.resolve("out.statistics.safetensors")));
     }
 }

@@ -31,14 +31,20 @@ class CalibrateFromDatasetTest {
 
     private Map<String, String> calibrate(Path ckpt, Path data, int samples, Path acts, String... more) {
         List<String> args = new ArrayList<>(List.of("calibrate", ckpt.toString(), "--data", data.toString(),
-                "--samples", Integer.toString(samples), "--seed", "7", "--out", acts.toString()));
+                "--samples", Integer.toString(samples), "--seed", "7", "--out", run(acts).toString(), "--states",
+                acts.toString()));
         args.addAll(List.of(more));
         Cli.Result r = plateau(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("wrote " + acts + ": " + samples + " samples"), r.out());
+        assertTrue(r.out().contains("wrote " + run(acts) + ": " + samples + " samples"), r.out());
         try (ActivationFile file = ActivationFile.open(acts)) {
             return file.metadata();
         }
+    }
+
+    /** The run's analysis beside an activation file. */
+    private static Path run(Path acts) {
+        return acts.resolveSibling(acts.getFileName() + ".json");
     }
 
     private static long imageTokens(Path acts, String module) {

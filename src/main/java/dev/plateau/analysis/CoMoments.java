@@ -1,0 +1,241 @@
+package dev.plateau.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * The sufficient statistics of exact linear CKA over a set of tokens, for chosen pairs of a module's layers: the token
+ * count n, each layer's mean and the centred cross-products C_ij = X_i^T X_j (X_l: the layer's states minus their
+ * mean). Then {@code <K_i, K_j>_F = ||C_ij||_F^2} and CKA_ij = ||C_ij||_F^2 / (||C_ii||_F ||C_jj||_F), eq. 3 over
+ * every token ever added.
+ *
+ * <p>Fed batch by batch and merged across disjoint token sets exactly, by the pairwise update of Chan, Golub and
+ * LeVeque: C = C_a + C_b + (n_a n_b / n) (mu_a - mu_b)(nu_a - nu_b)^T. A batch is centred on its own mean before its
+ * product is formed, so no large mean cancels inside a float32 product; the statistics are kept in float64 on the
+ * device of the states.
+ */
+final class CoMoments implements AutoCloseable {
+    private final int layers;
+    private final List<LayerPair> pairs;
+    private final NDManager store;
+    private final NDArray[] means;
+    private final Map<LayerPair, NDArray> products = new LinkedHashMap<>();
+    private long count;
+
+    CoMoments(int layers, List<LayerPair> pairs, NDManager manager) {
+        this.layers = layers;
+        this.pairs = List.copyOf(pairs);
+        this.store = manager.newSubManager();
+        this.means = new NDArray[layers];
+    }
+
+    long count() {
+        return count;
+    }
+
+    List<LayerPair> pairs() {
+        return pairs;
+    }
+
+    /**
+     * Adds a batch of {@code n} tokens; {@code rows.apply(l)} gives layer l's [n, d_l] states (float32 or float64),
+     * asked for at most once per layer, and closed after use when {@code owned}. Each centred layer is dropped once
+     * no later pair needs it.
+     */
+    void add(IntFunction<NDArray> rows, long n, boolean owned) {
+        if (n == 0) {
+            return;
+        }
+        Map<Integer, Integer> lastUse = new HashMap<>();
+        for (LayerPair p : pairs) {
+            lastUse.merge(p.earlier(), p.later(), Math::max);
+            lastUse.merge(p.later(), p.later(), Math::max);
+        }
+        try (NDManager step = store.newSubManager()) {
+            NDArray[] batchMeans = new NDArray[layers];
+            Map<Integer, NDArray> centred = new HashMap<>();
+            Map<LayerPair, NDArray> batchProducts = new HashMap<>();
+            for (int i = 0; i < layers; i++) {
+                if (!lastUse.containsKey(i)) {
+                    continue;
+                }
+                NDArray x = rows.apply(i);
+                NDArray mean = Scoped.apply(x, step, a -> a.toType(DataType.FLOAT64, false).mean(new int[] {0}));
+                batchMeans[i] = mean;
+                centred.put(i, Scoped.apply(x, step, a -> a.sub(mean.toType(a.getDataType(), false))));
+                if (owned) {
+                    x.close();
+                }
+                for (LayerPair p : pairs) {
+                    if (p.later() == i) {
+                        NDArray earlier = centred.get(p.earlier());
+                        batchProducts.put(p, Scoped.apply(centred.get(i), step, a -> a.transpose().matMul(earlier)
+                                .toType(DataType.FLOAT64, false)));
+                    }
+                }
+                for (int j = 0; j <= i; j++) {
+                    if (centred.containsKey(j) && lastUse.get(j) <= i) {
+                        centred.remove(j).close();
+                    }
+                }
+            }
+            fold(batchMeans, n, batchProducts::get);
+        }
+    }
+
+    /** Adds another accumulator's tokens (disjoint from these, same layers and pairs). */
+    void merge(CoMoments other) {
+        if (!other.pairs.equals(pairs) || other.layers != layers) {
+            throw new IllegalArgumentException("statistics of different layer pairs cannot be merged");
+        }
+        if (other.count == 0) {
+            return;
+        }
+        fold(other.means, other.count, other.products::get);
+    }
+
+    private void fold(NDArray[] batchMeans, long n, Function<LayerPair, NDArray> batchProducts) {
+        long before = count;
+        long total = before + n;
+        for (LayerPair p : pairs) {
+            NDArray product = batchProducts.apply(p);
+            if (before == 0) {
+                products.put(p, Scoped.apply(product, store, NDArray::duplicate));
+                continue;
+            }
+            NDArray dj = batchMeans[p.earlier()];
+            NDArray mj = means[p.earlier()];
+            NDArray mi = means[p.later()];
+            try (NDManager step = store.newSubManager()) {
+                NDArray deltaJ = Scoped.apply(dj, step, b -> b.sub(mj).reshape(1, -1));
+                NDArray between = Scoped.apply(batchMeans[p.later()], step, di -> di.sub(mi).reshape(-1, 1)
+                        .matMul(deltaJ).mul((double) before * n / total));
+                products.get(p).addi(product).addi(between);
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            if (batchMeans[l] == null) {
+                continue;
+            }
+            NDArray old = means[l];
+            means[l] = before == 0 ? Scoped.apply(batchMeans[l], store, NDArray::duplicate)
+                    : Scoped.apply(batchMeans[l], store, b -> old.add(b.sub(old).mul((double) n / total)));
+            if (old != null) {
+                old.close();
+            }
+        }
+        count = total;
+    }
+
+    /** ||C_ij||_F^2 for each kept pair, symmetric; NaN where the pair is not kept. */
+    double[][] frobenius() {
+        double[][] out = nanMatrix(layers);
+        for (Map.Entry<LayerPair, NDArray> e : products.entrySet()) {
+            double v = squaredNorm(e.getValue());
+            out[e.getKey().later()][e.getKey().earlier()] = v;
+            out[e.getKey().earlier()][e.getKey().later()] = v;
+        }
+        return out;
+    }
+
+    /**
+     * ||C_ij||_F^2 of the union of disjoint token sets, each with the same pairs, without materialising the pooled
+     * statistics: C = sum_t (C_t + n_t (mu_t,i - mu_i)(mu_t,j - mu_j)^T), formed one pair at a time.
+     */
+    static double[][] pooledFrobenius(List<CoMoments> parts, int layers) {
+        List<CoMoments> filled = parts.stream().filter(p -> p.count > 0).toList();
+        if (filled.isEmpty()) {
+            return nanMatrix(layers);
+        }
+        if (filled.size() == 1) {
+            return filled.getFirst().frobenius();
+        }
+        double[][] out = nanMatrix(layers);
+        long total = filled.stream().mapToLong(CoMoments::count).sum();
+        try (NDManager scope = filled.getFirst().store.newSubManager()) {
+            NDArray[] pooledMeans = new NDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                if (filled.getFirst().means[l] == null) {
+                    continue;
+                }
+                NDArray sum = scope.zeros(filled.getFirst().means[l].getShape(), DataType.FLOAT64);
+                for (CoMoments part : filled) {
+                    sum.addi(Scoped.apply(part.means[l], scope, m -> m.mul((double) part.count / total)));
+                }
+                pooledMeans[l] = sum;
+            }
+            for (LayerPair p : filled.getFirst().pairs) {
+                try (NDManager step = scope.newSubManager()) {
+                    NDArray pooled = step.zeros(filled.getFirst().products.get(p).getShape(), DataType.FLOAT64);
+                    for (CoMoments part : filled) {
+                        NDArray mj = pooledMeans[p.earlier()];
+                        NDArray mi = pooledMeans[p.later()];
+                        NDArray deltaJ = Scoped.apply(part.means[p.earlier()], step, m -> m.sub(mj).reshape(1, -1));
+                        pooled.addi(part.products.get(p));
+                        pooled.addi(Scoped.apply(part.means[p.later()], step, di -> di.sub(mi).reshape(-1, 1)
+                                .matMul(deltaJ).mul((double) part.count)));
+                    }
+                    double v = squaredNorm(pooled);
+                    out[p.later()][p.earlier()] = v;
+                    out[p.earlier()][p.later()] = v;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The statistics as named float64 tensors, for a statistics file. */
+    void save(String prefix, Map<String, NDArray> out) {
+        for (int l = 0; l < layers; l++) {
+            if (means[l] != null) {
+                out.put(prefix + "mean" + l, means[l]);
+            }
+        }
+        products.forEach((p, c) -> out.put(prefix + "c" + p.key(), c));
+    }
+
+    /** Restores what {@link #save} wrote, for {@code count} tokens; the arrays are copied into this accumulator. */
+    void load(String prefix, Map<String, NDArray> in, long tokens) {
+        if (tokens == 0) {
+            return;
+        }
+        NDArray[] loadedMeans = new NDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            loadedMeans[l] = in.get(prefix + "mean" + l);
+        }
+        Map<LayerPair, NDArray> loaded = new HashMap<>();
+        for (LayerPair p : pairs) {
+            NDArray c = in.get(prefix + "c" + p.key());
+            if (c == null) {
+                throw new IllegalArgumentException("statistics '" + prefix + "c" + p.key() + "' missing");
+            }
+            loaded.put(p, c);
+        }
+        fold(loadedMeans, tokens, loaded::get);
+    }
+
+    private static double squaredNorm(NDArray a) {
+        return Scoped.scalar(a, x -> x.mul(x).sum());
+    }
+
+    static double[][] nanMatrix(int layers) {
+        double[][] out = new double[layers][layers];
+        for (double[] row : out) {
+            Arrays.fill(row, Double.NaN);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,373 @@
+package dev.plateau.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+
+/**
+ * The similarity statistics of one module, fed batch by batch as a calibration's forward pass produces them, and
+ * everything the analysis needs from them; the states themselves are dropped after each batch.
+ *
+ * <p>Per batch it holds that batch's states of every layer (on the calibration device), then folds them into: per
+ * token type, the exact statistics of linear CKA for every layer with itself and its predecessor (the adjacent
+ * profile over all tokens pools them exactly); optionally the exact statistics of all other pairs over all tokens;
+ * the token-wise sums of cosine, angular distance and MSE for all pairs and types; unbiased minibatch CKA for all
+ * tokens and per type; and the seeded, type-stratified token sample.
+ */
+final class ModuleStatistics implements AutoCloseable {
+    private final String name;
+    private final int layers;
+    private final long width;
+    private final StatisticsSettings settings;
+    private final NDManager store;
+    private final Map<TokenType, CoMoments> profile = new EnumMap<>(TokenType.class);
+    private final CoMoments distant;
+    private final TokenwiseSums sums;
+    private final MinibatchCka minibatch;
+    private final Map<TokenType, MinibatchCka> minibatchByType = new EnumMap<>(TokenType.class);
+    private final TokenSample sample;
+    private final boolean input;
+    private final TreeMap<Integer, NDArray> batch = new TreeMap<>();
+    private NDManager batchStore;
+    private long minibatches;
+
+    /**
+     * @param layers layers the forward pass gives this module (its kept layers, in a pruned run)
+     * @param input  whether the pass also gives the module's input (layer -1), kept in the token sample
+     */
+    ModuleStatistics(String name, int layers, long width, boolean input, StatisticsSettings settings,
+                     NDManager manager) {
+        this.name = name;
+        this.layers = layers;
+        this.width = width;
+        this.input = input;
+        this.settings = settings;
+        this.store = manager.newSubManager();
+        for (TokenType type : TokenType.values()) {
+            profile.put(type, new CoMoments(layers, LayerPair.profile(layers), store));
+            minibatchByType.put(type, new MinibatchCka(layers, store));
+        }
+        this.distant = settings.exactDistant(layers, width) ? new CoMoments(layers, LayerPair.distant(layers), store)
+                : null;
+        this.sums = new TokenwiseSums(layers);
+        this.minibatch = new MinibatchCka(layers, store);
+        this.sample = new TokenSample(layers + (input ? 1 : 0), settings.sampleQuota(), store);
+    }
+
+    String name() {
+        return name;
+    }
+
+    int layers() {
+        return layers;
+    }
+
+    long width() {
+        return width;
+    }
+
+    boolean hasInput() {
+        return input;
+    }
+
+    /** Keeps a copy of one layer's states of the current batch; {@code layer} -1 is the module's input. */
+    void accept(int layer, NDArray states) {
+        if (batchStore == null) {
+            batchStore = store.newSubManager();
+        }
+        if (layer < 0 && !input) {
+            return;
+        }
+        if (batch.containsKey(layer)) {
+            throw new IllegalArgumentException(name + " layer " + layer + " given twice in one batch");
+        }
+        NDArray copy = states.duplicate();
+        copy.attach(batchStore);
+        batch.put(layer, copy);
+    }
+
+    /** Folds the batch's states into the statistics and drops them; {@code tokens} describes their rows. */
+    void finishBatch(IntFunction<TokenBatch> describe) {
+        if (batchStore == null) {
+            return;
+        }
+        try (NDManager step = batchStore) {
+            List<NDArray> rows = new ArrayList<>(batch.tailMap(0).values());
+            if (rows.size() != layers) {
+                throw new IllegalArgumentException(name + ": the forward pass gave " + rows.size() + " layers, "
+                        + layers + " expected");
+            }
+            int n = Math.toIntExact(rows.getFirst().getShape().get(0));
+            TokenBatch tokens = describe.apply(n);
+            if (tokens.types().length != n) {
+                throw new IllegalArgumentException(name + ": " + n + " tokens in the batch, " + tokens.types().length
+                        + " described");
+            }
+            byte[] types = tokens.types();
+            for (TokenType type : TokenType.values()) {
+                int[] selected = rowsOf(types, type);
+                if (selected.length == 0) {
+                    continue;
+                }
+                if (selected.length == n) {
+                    profile.get(type).add(rows::get, n, false);
+                } else {
+                    NDArray index = step.create(Arrays.stream(selected).asLongStream().toArray());
+                    profile.get(type).add(l -> rows.get(l).get(new NDIndex("{}", index)), selected.length, true);
+                }
+            }
+            if (distant != null) {
+                distant.add(rows::get, n, false);
+            }
+            sums.add(rows, oneHot(types, step));
+            minibatches(rows, types, mix(settings.seed() ^ mix(tokens.ids()[0])), step);
+            List<NDArray> slots = new ArrayList<>(rows);
+            if (input) {
+                NDArray in = batch.get(-1);
+                if (in == null) {
+                    throw new IllegalArgumentException(name + ": the forward pass gave no input states");
+                }
+                slots.add(in);
+            }
+            sample.add(slots, types, keys(tokens.ids()));
+        } finally {
+            batch.clear();
+            batchStore = null;
+        }
+    }
+
+    private static int[] rowsOf(byte[] types, TokenType type) {
+        return IntStream.range(0, types.length).filter(r -> types[r] == type.code()).toArray();
+    }
+
+    private static NDArray oneHot(byte[] types, NDManager manager) {
+        int count = TokenType.values().length;
+        double[] values = new double[types.length * count];
+        for (int r = 0; r < types.length; r++) {
+            if (TokenType.ofCode(types[r]).isEmpty()) {
+                throw new IllegalArgumentException("token type code " + types[r] + " is not one of " + TokenType.legend());
+            }
+            values[r * count + types[r]] = 1;
+        }
+        return manager.create(values, new Shape(types.length, count));
+    }
+
+    /** Unbiased minibatch CKA over all tokens and per type: each in a seeded order, cut into minibatches. */
+    private void minibatches(List<NDArray> rows, byte[] types, long batchSeed, NDManager step) {
+        feed(minibatch, rows, IntStream.range(0, types.length).toArray(), batchSeed, step);
+        for (TokenType type : TokenType.values()) {
+            feed(minibatchByType.get(type), rows, rowsOf(types, type), batchSeed + type.ordinal() + 1, step);
+        }
+    }
+
+    /** The batch's rows {@code selected} in an order fixed by {@code seed} (the batch's first token), cut in minibatches. */
+    private void feed(MinibatchCka accumulator, List<NDArray> rows, int[] selected, long seed, NDManager step) {
+        int size = settings.minibatch();
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] order = selected.clone();
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (int start = 0; start + 4 <= order.length; start += size) {
+            long id = minibatches++;
+            NDArray index = step.create(Arrays.stream(order, start, Math.min(order.length, start + size))
+                    .asLongStream().toArray());
+            for (int l = 0; l < layers; l++) {
+                NDArray x = Scoped.apply(rows.get(l), step, a -> a.get(new NDIndex("{}", index)));
+                accumulator.add(l, (int) (id % Integer.MAX_VALUE), x);
+                x.close();
+            }
+            accumulator.finishBatch((int) (id % Integer.MAX_VALUE));
+        }
+    }
+
+    /** Uniform keys in [0, 1) fixed by the seed, the module and each token's identity. */
+    private double[] keys(long[] ids) {
+        long module = name.hashCode();
+        double[] out = new double[ids.length];
+        for (int r = 0; r < ids.length; r++) {
+            long h = mix(settings.seed() ^ mix(module + 0x632BE59BD9B4E019L) ^ mix(ids[r] + 0x9E3779B97F4A7C15L));
+            out[r] = (h >>> 11) * 0x1.0p-53;
+        }
+        return out;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Tokens folded in, of all types. */
+    long tokens() {
+        return Arrays.stream(TokenType.values()).mapToLong(t -> profile.get(t).count()).sum();
+    }
+
+    /** The types of which tokens were seen, in code order. */
+    List<TokenType> typesSeen() {
+        return Arrays.stream(TokenType.values()).filter(t -> profile.get(t).count() > 0).toList();
+    }
+
+    /** The analysis over all tokens, with one per token type seen. */
+    ModuleAnalysis analysis() {
+        List<TokenType> seen = typesSeen();
+        if (seen.isEmpty()) {
+            throw new IllegalStateException(name + ": no tokens were added");
+        }
+        Map<String, ModuleAnalysis> byType = new LinkedHashMap<>();
+        for (TokenType type : seen) {
+            List<TokenType> only = List.of(type);
+            byType.put(type.label(), new ModuleAnalysis(name, profile.get(type).count(), width,
+                    metrics(only, profile.get(type).frobenius(), null, minibatchByType.get(type))));
+        }
+        double[][] pooled = CoMoments.pooledFrobenius(seen.stream().map(profile::get).toList(), layers);
+        return new ModuleAnalysis(name, tokens(), width, metrics(seen, pooled, distant, minibatch), byType);
+    }
+
+    private Map<Metric, SimilarityMatrix> metrics(List<TokenType> of, double[][] profileHsic, CoMoments exactDistant,
+                                                  MinibatchCka minibatchOf) {
+        Map<Metric, SimilarityMatrix> out = new EnumMap<>(Metric.class);
+        out.put(Metric.CKA, cka(of, profileHsic, exactDistant));
+        out.put(Metric.CKA_MINIBATCH, minibatchOf.result());
+        for (Metric m : List.of(Metric.COSINE, Metric.MSE, Metric.ANGULAR, Metric.BI)) {
+            out.put(m, sums.result(m, of, width));
+        }
+        return out;
+    }
+
+    /**
+     * Linear CKA: every layer with its neighbours from the exact statistics over all tokens of {@code of}; pairs two
+     * or more layers apart from the exact statistics where kept, else estimated from the token sample.
+     */
+    private SimilarityMatrix cka(List<TokenType> of, double[][] profileHsic, CoMoments exactDistant) {
+        double[][] hsic = new double[layers][layers];
+        List<String> notes = new ArrayList<>();
+        SimilarityMatrix estimate = null;
+        double[][] distantHsic = exactDistant == null ? null : exactDistant.frobenius();
+        if (exactDistant == null && layers > 2) {
+            estimate = sample.cka(layers, of, settings.seed());
+            if (!sample.complete(of)) {
+                int kept = Math.min(settings.sampleQuota(), of.stream().mapToInt(sample::kept).sum());
+                notes.add("pairs two or more layers apart are unbiased estimates from a uniform sample of " + kept
+                        + " tokens; each layer against its neighbours is exact over all tokens");
+            }
+            notes.addAll(estimate.notes());
+        }
+        for (int i = 0; i < layers; i++) {
+            for (int j = 0; j < layers; j++) {
+                if (Math.abs(i - j) <= 1) {
+                    hsic[i][j] = profileHsic[i][j];
+                } else if (distantHsic != null) {
+                    hsic[i][j] = distantHsic[i][j];
+                } else {
+                    hsic[i][j] = estimate.get(i, j) * Math.sqrt(profileHsic[i][i] * profileHsic[j][j]);
+                }
+            }
+        }
+        SimilarityMatrix exact = LinearCka.normalise(hsic, Metric.CKA);
+        notes.addAll(0, exact.notes());
+        return new SimilarityMatrix(Metric.CKA, exact.values(), notes);
+    }
+
+    TokenSample sample() {
+        return sample;
+    }
+
+    /** Adds the statistics of a disjoint set of samples (the same module, layers and settings). */
+    void merge(ModuleStatistics other) {
+        if (other.layers != layers || other.width != width) {
+            throw new IllegalArgumentException(name + ": statistics of " + other.layers + " layers x " + other.width
+                    + " cannot be merged into " + layers + " x " + width);
+        }
+        for (TokenType type : TokenType.values()) {
+            profile.get(type).merge(other.profile.get(type));
+            minibatchByType.get(type).merge(other.minibatchByType.get(type));
+        }
+        if (distant != null && other.distant != null) {
+            distant.merge(other.distant);
+        } else if (distant != null || other.distant != null) {
+            throw new IllegalArgumentException(name + ": one run kept exact statistics of distant pairs, the other not");
+        }
+        sums.merge(other.sums);
+        minibatch.merge(other.minibatch);
+        sample.merge(other.sample);
+    }
+
+    /** Every statistic as named arrays: float64 tensors on the device, and small ones as Java arrays. */
+    void save(Map<String, NDArray> tensors, Map<String, double[]> arrays) {
+        String p = name + ".";
+        double[] counts = new double[TokenType.values().length];
+        for (TokenType type : TokenType.values()) {
+            counts[type.ordinal()] = profile.get(type).count();
+            profile.get(type).save(p + "profile." + type.label() + ".", tensors);
+            arrays.put(p + "minibatch." + type.label(), flat(minibatchByType.get(type).sums()));
+        }
+        arrays.put(p + "counts", counts);
+        if (distant != null) {
+            arrays.put(p + "distant.count", new double[] {distant.count()});
+            distant.save(p + "distant.", tensors);
+        }
+        arrays.put(p + "minibatch", flat(minibatch.sums()));
+        sums.save(p + "tokenwise.", arrays);
+        sample.save(p + "sample.", arrays);
+    }
+
+    /** Restores what {@link #save} wrote into this (empty) accumulator; the sample's states come from the sample file. */
+    void load(Map<String, NDArray> tensors, Map<String, double[]> arrays, List<NDArray> sampleStates) {
+        String p = name + ".";
+        double[] counts = arrays.get(p + "counts");
+        if (counts == null) {
+            throw new IllegalArgumentException("no statistics of module '" + name + "'");
+        }
+        for (TokenType type : TokenType.values()) {
+            profile.get(type).load(p + "profile." + type.label() + ".", tensors, Math.round(counts[type.ordinal()]));
+            minibatchByType.get(type).addSums(square(arrays.get(p + "minibatch." + type.label())));
+        }
+        double[] distantCount = arrays.get(p + "distant.count");
+        if ((distantCount != null) != (distant != null)) {
+            throw new IllegalArgumentException(name + ": the saved run " + (distantCount != null ? "kept" : "did not keep")
+                    + " exact statistics of distant layer pairs; calibrate the added samples with the same --memory");
+        }
+        if (distant != null) {
+            distant.load(p + "distant.", tensors, Math.round(distantCount[0]));
+        }
+        minibatch.addSums(square(arrays.get(p + "minibatch")));
+        sums.load(p + "tokenwise.", arrays);
+        sample.load(p + "sample.", arrays, sampleStates);
+    }
+
+    private double[] flat(double[][] m) {
+        return Arrays.stream(m).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    private double[][] square(double[] values) {
+        double[][] out = new double[layers][layers];
+        for (int i = 0; i < layers; i++) {
+            System.arraycopy(values, i * layers, out[i], 0, layers);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (batchStore != null) {
+            batchStore.close();
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.plateau.analysis;
+
+/**
+ * How a calibration's statistics are kept.
+ *
+ * @param seed          fixes the token sample and the minibatch order
+ * @param minibatch     tokens per minibatch of the unbiased minibatch CKA
+ * @param sampleQuota   tokens of each type kept per module in the token sample (PCA, heatmap estimate)
+ * @param distantBudget bytes a module may spend on exact statistics of the layer pairs two or more apart (float64,
+ *                      width^2 per pair); a module over it gets those pairs estimated from the token sample
+ */
+public record StatisticsSettings(long seed, int minibatch, int sampleQuota, long distantBudget) {
+    /** Tokens per minibatch unless asked otherwise. */
+    public static final int MINIBATCH = 256;
+    /** Sampled tokens per type and module unless asked otherwise. */
+    public static final int SAMPLE_QUOTA = 2048;
+
+    public StatisticsSettings {
+        if (minibatch < 4) {
+            throw new IllegalArgumentException("a minibatch needs at least 4 tokens, not " + minibatch);
+        }
+        if (sampleQuota < 2) {
+            throw new IllegalArgumentException("the token sample needs at least 2 tokens per type, not " + sampleQuota);
+        }
+    }
+
+    /** The defaults, with exact statistics of distant pairs wherever they fit {@code distantBudget}. */
+    public static StatisticsSettings of(long seed, long distantBudget) {
+        return new StatisticsSettings(seed, MINIBATCH, SAMPLE_QUOTA, distantBudget);
+    }
+
+    /** Bytes of exact statistics for the pairs two or more layers apart of a module. */
+    public static long distantBytes(int layers, long width) {
+        long pairs = (long) layers * (layers - 1) / 2 - Math.max(0, layers - 1);
+        return pairs * width * width * Double.BYTES;
+    }
+
+    /** Bytes of exact statistics for every layer with itself and its predecessor, for one token type. */
+    public static long profileBytes(int layers, long width) {
+        return (2L * layers - 1) * width * width * Double.BYTES;
+    }
+
+    boolean exactDistant(int layers, long width) {
+        return layers > 2 && distantBytes(layers, width) <= distantBudget;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.plateau.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A bounded, seeded sample of a module's tokens, stratified by token type, with the states of every layer (and the
+ * module's input) of each sampled token: for the PCA preview and for the heatmap's estimate of pairs whose exact
+ * statistics are not kept.
+ *
+ * <p>Bottom-k sampling: every token has a key, a uniform number fixed by the seed and the token's identity (sample,
+ * position); each type keeps the {@code quota} tokens with the smallest keys seen so far. That is a uniform sample
+ * without replacement of the type's tokens, independent of how the stream is cut into batches; two samples of
+ * disjoint streams merge exactly; and a pruned model run on the same samples keeps the same tokens.
+ */
+final class TokenSample implements AutoCloseable {
+    private final int slots;
+    private final int quota;
+    private final NDManager store;
+    private final double[][] keys;
+    private final NDArray[][] states;
+    private final long[] seen;
+
+    /**
+     * @param slots layers recorded per token: the module's layers, plus one for its input when captured
+     * @param quota tokens kept per type
+     */
+    TokenSample(int slots, int quota, NDManager manager) {
+        this.slots = slots;
+        this.quota = quota;
+        this.store = manager.newSubManager();
+        int types = TokenType.values().length;
+        this.keys = new double[types][0];
+        this.states = new NDArray[types][];
+        this.seen = new long[types];
+    }
+
+    /**
+     * Offers a batch: {@code rows.get(s)} is slot s's [n, d] states, {@code types} and {@code tokenKeys} each token's
+     * type code and key.
+     */
+    void add(List<NDArray> rows, byte[] types, double[] tokenKeys) {
+        for (TokenType type : TokenType.values()) {
+            int t = type.ordinal();
+            int[] batchRows = IntStream.range(0, types.length).filter(r -> types[r] == type.code()).toArray();
+            if (batchRows.length == 0) {
+                continue;
+            }
+            seen[t] += batchRows.length;
+            double[] candidates = Arrays.copyOf(keys[t], keys[t].length + batchRows.length);
+            for (int r = 0; r < batchRows.length; r++) {
+                candidates[keys[t].length + r] = tokenKeys[batchRows[r]];
+            }
+            int[] chosen = IntStream.range(0, candidates.length).boxed()
+                    .sorted(Comparator.comparingDouble(c -> candidates[c])).limit(quota)
+                    .mapToInt(Integer::intValue).sorted().toArray();
+            if (keys[t].length == quota && chosen[chosen.length - 1] < quota) {
+                continue;
+            }
+            int kept = keys[t].length;
+            NDArray[] next = new NDArray[slots];
+            try (NDManager step = store.newSubManager()) {
+                NDArray take = step.create(Arrays.stream(batchRows).asLongStream().toArray());
+                NDArray pick = step.create(Arrays.stream(chosen).asLongStream().toArray());
+                for (int s = 0; s < slots; s++) {
+                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> x.get(new NDIndex("{}", take))
+                            .toType(DataType.FLOAT32, false));
+                    NDArray all = kept == 0 ? fresh : NDArrays.concat(new NDList(states[t][s], fresh));
+                    all.attach(step);
+                    next[s] = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", pick)));
+                }
+            }
+            if (states[t] != null) {
+                Arrays.stream(states[t]).forEach(NDArray::close);
+            }
+            states[t] = next;
+            double[] nextKeys = new double[chosen.length];
+            for (int c = 0; c < chosen.length; c++) {
+                nextKeys[c] = candidates[chosen[c]];
+            }
+            keys[t] = nextKeys;
+        }
+    }
+
+    /** Adds another sample of a disjoint stream (same slots, same quota). */
+    void merge(TokenSample other) {
+        for (TokenType type : TokenType.values()) {
+            int t = type.ordinal();
+            if (other.keys[t].length == 0) {
+                continue;
+            }
+            byte[] codes = new byte[other.keys[t].length];
+            Arrays.fill(codes, type.code());
+            long seenBefore = seen[t];
+            add(Arrays.asList(other.states[t]), codes, other.keys[t]);
+            seen[t] = seenBefore + other.seen[t];
+        }
+    }
+
+    /** Tokens of {@code type} offered so far. */
+    long seen(TokenType type) {
+        return seen[type.ordinal()];
+    }
+
+    /** Tokens of {@code type} kept. */
+    int kept(TokenType type) {
+        return keys[type.ordinal()].length;
+    }
+
+    /** Whether every token of these types is kept: the sample is then the whole set. */
+    boolean complete(List<TokenType> of) {
+        return of.stream().allMatch(t -> kept(t) == seen(t));
+    }
+
+    /** Tokens kept in all. */
+    int size() {
+        return Arrays.stream(keys).mapToInt(k -> k.length).sum();
+    }
+
+    /** Slot {@code s} of the kept tokens of {@code of}, type by type in their order, in float32 (a new array). */
+    NDArray states(int s, List<TokenType> of, NDManager manager) {
+        NDList parts = new NDList();
+        for (TokenType type : of) {
+            if (states[type.ordinal()] != null) {
+                parts.add(states[type.ordinal()][s]);
+            }
+        }
+        NDArray out = parts.size() == 1 ? parts.getFirst().duplicate() : NDArrays.concat(parts);
+        out.attach(manager);
+        return out;
+    }
+
+    /** The type code of each token that {@link #states} returns for {@code of}. */
+    byte[] types(List<TokenType> of) {
+        byte[] out = new byte[of.stream().mapToInt(this::kept).sum()];
+        int k = 0;
+        for (TokenType type : of) {
+            Arrays.fill(out, k, k + kept(type), type.code());
+            k += kept(type);
+        }
+        return out;
+    }
+
+    /**
+     * Unbiased linear CKA (the U-centred HSIC_1 of Nguyen, Raghu and Kornblith 2021, one batch of every token) of all
+     * pairs of layers on a uniform sample of the tokens of {@code of}: a type's kept tokens, or for several types the
+     * {@code quota} tokens with the smallest keys among all of theirs (each type keeps its own smallest keys, so the
+     * smallest overall are all kept). Unlike the biased estimator, whose error on a sample of m tokens grows like
+     * width / m, this one is unbiased for the population's HSIC. When every token is kept, exact linear CKA of them.
+     */
+    SimilarityMatrix cka(int layers, List<TokenType> of, long seed) {
+        List<TokenType> present = of.stream().filter(t -> kept(t) > 0).toList();
+        if (complete(present)) {
+            try (NDManager scope = store.newSubManager()) {
+                List<NDArray> rows = new ArrayList<>();
+                for (int l = 0; l < layers; l++) {
+                    rows.add(states(l, present, scope));
+                }
+                return LinearCka.allPairs(rows);
+            }
+        }
+        double[] all = present.stream().flatMapToDouble(t -> Arrays.stream(keys[t.ordinal()])).toArray();
+        long[] uniform = IntStream.range(0, all.length).boxed().sorted(Comparator.comparingDouble(i -> all[i]))
+                .limit(quota).mapToLong(Integer::longValue).sorted().toArray();
+        try (NDManager scope = store.newSubManager()) {
+            NDArray pick = scope.create(uniform);
+            List<NDArray> rows = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                NDArray x = states(l, present, scope);
+                rows.add(x.get(new NDIndex("{}", pick)));
+            }
+            return MinibatchCka.allPairs(rows, uniform.length, seed);
+        }
+    }
+
+    /** Keys and counts as arrays, for a statistics file; the states go to the sample file. */
+    void save(String prefix, Map<String, double[]> out) {
+        for (TokenType type : TokenType.values()) {
+            out.put(prefix + type.label() + ".keys", keys[type.ordinal()].clone());
+        }
+        out.put(prefix + "seen", Arrays.stream(seen).asDoubleStream().toArray());
+    }
+
+    /**
+     * Restores a sample: {@code savedKeys} from {@link #save}, {@code savedStates.get(s)} slot s's states of the kept
+     * tokens type by type in the order {@link #states} gives them.
+     */
+    void load(String prefix, Map<String, double[]> savedKeys, List<NDArray> savedStates) {
+        double[] savedSeen = savedKeys.get(prefix + "seen");
+        int offset = 0;
+        TokenSample other = new TokenSample(slots, quota, store);
+        for (TokenType type : TokenType.values()) {
+            double[] k = savedKeys.get(prefix + type.label() + ".keys");
+            int t = type.ordinal();
+            if (k == null || k.length == 0) {
+                continue;
+            }
+            int from = offset;
+            other.keys[t] = k;
+            other.states[t] = new NDArray[slots];
+            for (int s = 0; s < slots; s++) {
+                other.states[t][s] = Scoped.apply(savedStates.get(s), other.store,
+                        x -> x.get(new NDIndex(from + ":" + (from + k.length))));
+            }
+            other.seen[t] = Math.round(savedSeen[t]);
+            offset += k.length;
+        }
+        merge(other);
+        other.close();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
