@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
  * <p>Bottom-k sampling: every token has a key, a uniform number fixed by the seed and the token's identity (sample,
  * position); each type keeps the {@code quota} tokens with the smallest keys seen so far. That is a uniform sample
  * without replacement of the type's tokens, independent of how the stream is cut into batches; two samples of
- * disjoint streams merge exactly; and a pruned model run on the same samples keeps the same tokens.
+ * disjoint streams merge exactly; and a pruned model run on the same samples keeps the same tokens. Kept tokens are
+ * held in key order, so the same tokens are always listed in the same order.
  */
 final class TokenSample implements AutoCloseable {
     private final int slots;
@@ -61,13 +62,13 @@ final class TokenSample implements AutoCloseable {
             for (int r = 0; r < batchRows.length; r++) {
                 candidates[keys[t].length + r] = tokenKeys[batchRows[r]];
             }
+            int kept = keys[t].length;
             int[] chosen = IntStream.range(0, candidates.length).boxed()
                     .sorted(Comparator.comparingDouble(c -> candidates[c])).limit(quota)
-                    .mapToInt(Integer::intValue).sorted().toArray();
-            if (keys[t].length == quota && chosen[chosen.length - 1] < quota) {
+                    .mapToInt(Integer::intValue).toArray();
+            if (Arrays.stream(chosen).allMatch(c -> c < kept)) {
                 continue;
             }
-            int kept = keys[t].length;
             NDArray[] next = new NDArray[slots];
             try (NDManager step = store.newSubManager()) {
                 NDArray take = step.create(Arrays.stream(batchRows).asLongStream().toArray());
