@@ -46,9 +46,10 @@ final class ModuleStatistics implements AutoCloseable {
     /**
      * @param layers layers the forward pass gives this module (its kept layers, in a pruned run)
      * @param input  whether the pass also gives the module's input (layer -1), kept in the token sample
+     * @param exactDistant whether pairs two or more layers apart get exact statistics (else: estimated)
      */
-    ModuleStatistics(String name, int layers, long width, boolean input, StatisticsSettings settings,
-                     NDManager manager) {
+    ModuleStatistics(String name, int layers, long width, boolean input, boolean exactDistant,
+                     StatisticsSettings settings, NDManager manager) {
         this.name = name;
         this.layers = layers;
         this.width = width;
@@ -59,8 +60,7 @@ final class ModuleStatistics implements AutoCloseable {
             profile.put(type, new CoMoments(layers, LayerPair.profile(layers), store));
             minibatchByType.put(type, new MinibatchCka(layers, store));
         }
-        this.distant = settings.exactDistant(layers, width) ? new CoMoments(layers, LayerPair.distant(layers), store)
-                : null;
+        this.distant = exactDistant && layers > 2 ? new CoMoments(layers, LayerPair.distant(layers), store) : null;
         this.sums = new TokenwiseSums(layers);
         this.minibatch = new MinibatchCka(layers, store);
         this.sample = new TokenSample(layers + (input ? 1 : 0), settings.sampleQuota(), store);
@@ -80,6 +80,10 @@ final class ModuleStatistics implements AutoCloseable {
 
     boolean hasInput() {
         return input;
+    }
+
+    boolean exactDistant() {
+        return distant != null;
     }
 
     /** Keeps a copy of one layer's states of the current batch; {@code layer} -1 is the module's input. */

@@ -40,7 +40,8 @@ public record StatisticsSettings(long seed, int minibatch, int sampleQuota, long
         return (2L * layers - 1) * width * width * Double.BYTES;
     }
 
-    boolean exactDistant(int layers, long width) {
+    /** Whether a module's distant pairs fit the budget for exact statistics. */
+    public boolean exactDistantFits(int layers, long width) {
         return layers > 2 && distantBytes(layers, width) <= distantBudget;
     }
 }

@@ -43,8 +43,10 @@ public final class StreamedStatistics implements AutoCloseable {
      * @param layers layers given (the kept ones, in a pruned run)
      * @param width  hidden size
      * @param input  whether the module's input (layer -1) is given too
+     * @param exactDistant whether the pairs two or more layers apart get exact statistics (width^2 float64 each)
+     *               rather than an estimate from the token sample
      */
-    public record ModuleShape(int layers, long width, boolean input) {
+    public record ModuleShape(int layers, long width, boolean input, boolean exactDistant) {
     }
 
     private final StatisticsSettings settings;
@@ -55,7 +57,7 @@ public final class StreamedStatistics implements AutoCloseable {
         this.settings = settings;
         this.manager = manager.newSubManager();
         shapes.forEach((name, s) -> modules.put(name, new ModuleStatistics(name, s.layers(), s.width(), s.input(),
-                settings, this.manager)));
+                s.exactDistant(), settings, this.manager)));
     }
 
     public StatisticsSettings settings() {
@@ -65,7 +67,8 @@ public final class StreamedStatistics implements AutoCloseable {
     /** The modules and what the forward pass gives of each, in forward order. */
     public Map<String, ModuleShape> shapes() {
         Map<String, ModuleShape> out = new LinkedHashMap<>();
-        modules.forEach((name, m) -> out.put(name, new ModuleShape(m.layers(), m.width(), m.hasInput())));
+        modules.forEach((name, m) -> out.put(name, new ModuleShape(m.layers(), m.width(), m.hasInput(),
+                m.exactDistant())));
         return out;
     }
 
@@ -104,8 +107,8 @@ public final class StreamedStatistics implements AutoCloseable {
     /** Adds the statistics of a run on other samples of the same model (same modules and settings). */
     public void merge(StreamedStatistics other) {
         if (!other.shapes().equals(shapes())) {
-            throw new IllegalArgumentException("the runs recorded different modules: " + shapes() + " and "
-                    + other.shapes());
+            throw new IllegalArgumentException("the runs kept different statistics: " + shapes() + " and "
+                    + other.shapes() + " (modules, layers, widths, exact distant pairs)");
         }
         modules.forEach((name, m) -> m.merge(other.modules.get(name)));
     }
@@ -145,7 +148,8 @@ public final class StreamedStatistics implements AutoCloseable {
         meta.put("statistics.distant_budget", Long.toString(settings.distantBudget()));
         List<TensorSpec> specs = new ArrayList<>();
         for (ModuleStatistics m : modules.values()) {
-            meta.put("module." + m.name(), m.layers() + "," + m.width() + "," + m.hasInput());
+            meta.put("module." + m.name(), m.layers() + "," + m.width() + "," + m.hasInput() + ","
+                    + m.exactDistant());
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             Map<String, double[]> arrays = new LinkedHashMap<>();
             m.save(tensors, arrays);
@@ -178,7 +182,7 @@ public final class StreamedStatistics implements AutoCloseable {
                 if (key.startsWith("module.")) {
                     String[] parts = value.split(",");
                     shapes.put(key.substring("module.".length()), new ModuleShape(Integer.parseInt(parts[0]),
-                            Long.parseLong(parts[1]), Boolean.parseBoolean(parts[2])));
+                            Long.parseLong(parts[1]), Boolean.parseBoolean(parts[2]), Boolean.parseBoolean(parts[3])));
                 }
             });
             StreamedStatistics out = new StreamedStatistics(shapes, settings, manager);
@@ -223,6 +227,22 @@ public final class StreamedStatistics implements AutoCloseable {
             throw new ActivationException(statistics, e.getMessage());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ActivationException(statistics, "is damaged: " + e.getMessage());
+        }
+    }
+
+    /** Per module, whether the statistics file at {@code statistics} keeps its distant pairs exactly. */
+    public static Map<String, Boolean> exactDistant(Path statistics) {
+        try (SafetensorsFile file = SafetensorsFile.open(statistics)) {
+            Map<String, Boolean> out = new LinkedHashMap<>();
+            file.metadata().forEach((key, value) -> {
+                if (key.startsWith("module.")) {
+                    String[] parts = value.split(",");
+                    out.put(key.substring("module.".length()), parts.length > 3 && Boolean.parseBoolean(parts[3]));
+                }
+            });
+            return out;
+        } catch (CheckpointException e) {
+            throw new ActivationException(statistics, e.getMessage());
         }
     }
 

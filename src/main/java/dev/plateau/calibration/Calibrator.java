@@ -65,9 +65,10 @@ public final class Calibrator {
      * @param added        samples this run drew and ran
      * @param tokens       tokens per module in the analysis
      * @param forwardNanos wall time of the forward pass alone (no preprocessing, no statistics, no writing)
+     * @param memory       the memory estimate the run was checked against
      */
     public record Result(Analysis analysis, int samples, int added, Map<String, Long> tokens, String device,
-                         long forwardNanos) {
+                         long forwardNanos, MemoryEstimate memory) {
     }
 
     /**
@@ -90,13 +91,39 @@ public final class Calibrator {
      *
      * @param batch      samples per forward batch
      * @param statistics how the statistics are kept (sample quota, budget for exact distant pairs)
+     * @param memory     bytes the run may use; 0 for the device's memory (the machine's RAM, or the GPU's)
      */
-    public record Settings(int batch, StatisticsSettings statistics) {
+    public record Settings(int batch, StatisticsSettings statistics, long memory) {
         public Settings {
             if (batch < 1) {
                 throw new CalibrationException("--batch must be at least 1, not " + batch);
             }
+            if (memory < 0) {
+                throw new CalibrationException("--memory must be positive");
+            }
         }
+
+        public Settings(int batch, StatisticsSettings statistics) {
+            this(batch, statistics, 0);
+        }
+    }
+
+    /**
+     * What a run of {@code samples} samples will hold in memory at its peak on {@code device}, and whether it fits.
+     * Reads the data's layout (its cameras), not its frames.
+     */
+    public static MemoryEstimate estimate(Checkpoint checkpoint, ModelSpec spec, Path data, DatasetInputs inputs,
+                                          int samples, String device, Settings settings, boolean states) {
+        CalibrationData source = CalibrationData.open(data, inputs, modelCameras(checkpoint.config()));
+        return estimate(checkpoint, spec, source, samples, Devices.of(device), settings, states);
+    }
+
+    private static MemoryEstimate estimate(Checkpoint checkpoint, ModelSpec spec, CalibrationData source, int samples,
+                                           Device device, Settings settings, boolean states) {
+        int cameras = Math.max(1, source.cameras().size());
+        long available = settings.memory() > 0 ? settings.memory() : Devices.memory(device);
+        return MemoryEstimate.of(checkpoint, spec, cameras, samples, Math.min(samples, settings.batch()),
+                settings.statistics(), states, available, Devices.describe(device));
     }
 
     /**
@@ -128,12 +155,20 @@ public final class Calibrator {
         List<CalibrationSample> drawn = normalised(source, spec.family(), checkpoint.config(),
                 all.subList(previous, all.size()));
         Device chosen = Devices.of(device);
+        MemoryEstimate memory = estimate(checkpoint, spec, source, drawn.size(), chosen, settings,
+                outputs.states().isPresent());
+        if (!memory.fits()) {
+            throw new CalibrationException("this run would need " + memory.summary() + "; " + memory.advice(
+                    settings.batch()));
+        }
+        Map<String, Boolean> exact = outputs.extend().isPresent()
+                ? StreamedStatistics.exactDistant(outputs.extend().get().statistics()) : memory.exactDistant();
         Skips skips = new Skips(spec, skip);
         Map<String, StreamedStatistics.ModuleShape> shapes = new LinkedHashMap<>();
         Map<String, Integer> widths = new LinkedHashMap<>();
         for (ModuleSpec m : spec.modules()) {
             shapes.put(m.name(), new StreamedStatistics.ModuleShape(m.layerCount() - skips.of(m.name()).size(),
-                    m.hiddenSize(), true));
+                    m.hiddenSize(), true, exact.getOrDefault(m.name(), false)));
             widths.put(m.name(), m.hiddenSize());
         }
         Optional<StateCollector> collector = outputs.states().map(p -> new StateCollector(widths));
@@ -181,15 +216,22 @@ public final class Calibrator {
             }
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
-            throw new CalibrationException(message.toLowerCase(Locale.ROOT).contains("out of memory")
-                    ? Devices.describe(chosen) + " ran out of memory; calibrate with a smaller --batch or on --device cpu"
-                    : "the tensor engine failed on " + Devices.describe(chosen) + ": "
-                    + message.lines().findFirst().orElse(""));
+            String lower = message.toLowerCase(Locale.ROOT);
+            throw new CalibrationException(lower.contains("out of memory") || lower.contains("can't allocate memory")
+                    ? outOfMemory(chosen, memory, settings) : "the tensor engine failed on " + Devices.describe(chosen)
+                    + ": " + message.lines().findFirst().orElse(""));
+        } catch (OutOfMemoryError e) {
+            throw new CalibrationException(outOfMemory(chosen, memory, settings) + " (the Java heap: raise -Xmx)");
         }
         Map<String, Long> tokens = new LinkedHashMap<>();
         analysis.modules().forEach((name, m) -> tokens.put(name, m.tokens()));
         return new Result(analysis, previous + drawn.size(), drawn.size(), tokens, Devices.describe(chosen),
-                forwardNanos);
+                forwardNanos, memory);
+    }
+
+    private static String outOfMemory(Device device, MemoryEstimate memory, Settings settings) {
+        return "calibration ran out of memory on " + Devices.describe(device) + " (estimated " + memory.summary()
+                + "); nothing was written; " + memory.advice(settings.batch());
     }
 
     /** Told as the run goes: each batch as it starts, each layer as it is done. */

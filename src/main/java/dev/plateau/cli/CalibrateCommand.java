@@ -3,6 +3,7 @@ package dev.plateau.cli;
 import dev.plateau.analysis.RunFiles;
 import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.calibration.MemoryEstimate;
 import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
@@ -69,6 +70,10 @@ final class CalibrateCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE})")
     private int batch;
 
+    @Option(names = "--memory", paramLabel = "GB", description = "memory the run may use, in GB (default: the "
+            + "machine's, or the GPU's); a run that would not fit is refused before it starts, saying what to lower")
+    private Double memory;
+
     @Option(names = "--add", paramLabel = "N", description = "add N samples to the run at --out: they continue its "
             + "seeded draw, only they are run, and the run's files are updated")
     private Integer add;
@@ -98,14 +103,18 @@ final class CalibrateCommand implements Callable<Integer> {
                 throw new PlateauException("--states cannot be written when adding samples: the earlier samples' "
                         + "states were not kept; calibrate all samples again with --states");
             }
-            r = Workbench.standard().extend(out, add, Optional.ofNullable(device), out, () -> false, progress);
+            r = Workbench.standard().extend(out, add, Optional.ofNullable(device), memoryBytes(), out, () -> false,
+                    progress);
         } else {
             if (checkpoint == null || data == null) {
                 throw new PlateauException("calibrate needs CKPT and --data (or --add N to extend the run at --out)");
             }
             CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
                     time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device == null ? "auto" : device,
-                    new DatasetInputs(cameras, stateKey, actionKey), batch);
+                    new DatasetInputs(cameras, stateKey, actionKey), batch, memoryBytes());
+            MemoryEstimate estimate = Workbench.standard().estimate(request, states != null);
+            w.printf("memory: %s%n", estimate.summary());
+            w.flush();
             r = Workbench.standard().calibrate(request, out, Optional.ofNullable(states), () -> false, progress);
         }
         if (r.added() < (add != null ? add : samples)) {
@@ -122,6 +131,16 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         w.flush();
         return 0;
+    }
+
+    private long memoryBytes() {
+        if (memory == null) {
+            return 0;
+        }
+        if (!(memory > 0)) {
+            throw new PlateauException("--memory must be a positive number of GB, not " + memory);
+        }
+        return Math.round(memory * 1e9);
     }
 
     /** One line per batch, with the time per batch and what is left once known. */

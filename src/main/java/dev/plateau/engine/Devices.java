@@ -25,6 +25,19 @@ public final class Devices {
         };
     }
 
+    /**
+     * The memory a run on {@code device} may use: the GPU's memory, or 90 % of the machine's physical memory (the
+     * rest is the system's).
+     */
+    public static long memory(Device device) {
+        if (device.isGpu()) {
+            return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax();
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return os.getTotalMemorySize() / 10 * 9;
+    }
+
     /** The device as people name it: {@code cpu}, {@code gpu}, or {@code gpu 1} beyond the first. */
     public static String describe(Device device) {
         if (device.isGpu()) {

@@ -16,9 +16,10 @@ import java.util.OptionalDouble;
  * @param device     auto, cpu or gpu
  * @param inputs     which of a dataset's cameras, state and action columns feed the model
  * @param batch      samples per forward batch (memory grows with it, not with the sample count)
+ * @param memory     bytes the run may use; 0 for the device's memory
  */
 public record CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                 String device, DatasetInputs inputs, int batch) {
+                                 String device, DatasetInputs inputs, int batch, long memory) {
 
     public CalibrationRequest {
         checkpoint = checkpoint.toAbsolutePath().normalize();
@@ -28,7 +29,7 @@ public record CalibrationRequest(Path checkpoint, Path data, int samples, long s
     /** A request with the default batch. */
     public CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time, String device,
                               DatasetInputs inputs) {
-        this(checkpoint, data, samples, seed, time, device, inputs, Calibrator.BATCH);
+        this(checkpoint, data, samples, seed, time, device, inputs, Calibrator.BATCH, 0);
     }
 
     /** A request with the default inputs: the checkpoint's cameras when the data has them, else the data's own. */
@@ -37,10 +38,14 @@ public record CalibrationRequest(Path checkpoint, Path data, int samples, long s
     }
 
     public CalibrationRequest withDevice(String other) {
-        return new CalibrationRequest(checkpoint, data, samples, seed, time, other, inputs, batch);
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, other, inputs, batch, memory);
+    }
+
+    public CalibrationRequest withMemory(long bytes) {
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, device, inputs, batch, bytes);
     }
 
     public CalibrationRequest withSamples(int other) {
-        return new CalibrationRequest(checkpoint, data, other, seed, time, device, inputs, batch);
+        return new CalibrationRequest(checkpoint, data, other, seed, time, device, inputs, batch, memory);
     }
 }

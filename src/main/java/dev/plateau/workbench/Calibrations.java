@@ -7,6 +7,7 @@ import dev.plateau.analysis.StatisticsSettings;
 import dev.plateau.calibration.CalibrationException;
 import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.calibration.MemoryEstimate;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.model.ModelDetector;
@@ -45,8 +46,18 @@ final class Calibrations {
         }
     }
 
+    /** The memory the request will need at its peak, and whether it fits. */
+    static MemoryEstimate estimate(CalibrationRequest r, boolean states) {
+        try (Checkpoint source = Checkpoint.open(r.checkpoint())) {
+            return Calibrator.estimate(source, ModelDetector.detect(source), r.data(), r.inputs(), r.samples(),
+                    r.device(), settings(r), states);
+        } catch (CheckpointException | CalibrationException | IllegalArgumentException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+    }
+
     static Calibrator.Settings settings(CalibrationRequest r) {
-        return new Calibrator.Settings(r.batch(), StatisticsSettings.of(r.seed(), DISTANT_BUDGET));
+        return new Calibrator.Settings(r.batch(), StatisticsSettings.of(r.seed(), DISTANT_BUDGET), r.memory());
     }
 
     private static Calibrator.Progress progress(Workbench.Progress progress) {
@@ -81,15 +92,15 @@ final class Calibrations {
                 Integer.parseInt(m.get("samples")), Long.parseLong(m.get("seed")),
                 time.equals("drawn") ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(time)),
                 m.getOrDefault("device", "auto"), inputs,
-                Integer.parseInt(m.getOrDefault("batch", Integer.toString(Calibrator.BATCH))));
+                Integer.parseInt(m.getOrDefault("batch", Integer.toString(Calibrator.BATCH))), 0);
     }
 
     /**
      * Adds {@code more} samples to the run at {@code run}, continuing its seeded draw, and writes the extended run to
      * {@code out} (which may be {@code run} itself).
      */
-    static Calibrator.Result extend(Path run, int more, Optional<String> device, Path out, BooleanSupplier cancelled,
-                                    Workbench.Progress progress) {
+    static Calibrator.Result extend(Path run, int more, Optional<String> device, long memory, Path out,
+                                    BooleanSupplier cancelled, Workbench.Progress progress) {
         RunFiles earlier = RunFiles.of(run);
         Analysis analysis;
         try {
@@ -101,6 +112,7 @@ final class Calibrations {
         if (device.isPresent()) {
             r = r.withDevice(device.get());
         }
+        r = r.withMemory(memory);
         return calibrate(r, more, Map.of(), new Calibrator.Outputs(Optional.of(RunFiles.of(out)), Optional.empty(),
                 Optional.of(earlier)), cancelled, progress);
     }

@@ -6,6 +6,7 @@ import dev.plateau.calibration.CalibrationData;
 import dev.plateau.calibration.CalibrationException;
 import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.calibration.MemoryEstimate;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.finetune.FinetuneSettings;
@@ -126,11 +127,20 @@ public final class Workbench {
     /**
      * Adds {@code more} samples to the run at {@code run} (RUN.json): they continue its seeded draw without repeats,
      * only they are run, and their statistics merge into the run's; the extended run is written to {@code out}
-     * ({@code run} itself to update it in place). {@code device} overrides the run's.
+     * ({@code run} itself to update it in place). {@code device} overrides the run's; {@code memory} (bytes, 0 for the
+     * device's) bounds what it may use.
      */
-    public Calibrator.Result extend(Path run, int more, Optional<String> device, Path out, BooleanSupplier cancelled,
-                                    Progress progress) {
-        return Calibrations.extend(run, more, device, out, cancelled, progress);
+    public Calibrator.Result extend(Path run, int more, Optional<String> device, long memory, Path out,
+                                    BooleanSupplier cancelled, Progress progress) {
+        return Calibrations.extend(run, more, device, memory, out, cancelled, progress);
+    }
+
+    /**
+     * What the request will hold in memory at its peak (weights in flight, one batch's activations, statistics, token
+     * sample, and every state when {@code states}), against what its device has; reads the data's layout only.
+     */
+    public MemoryEstimate estimate(CalibrationRequest request, boolean states) {
+        return Calibrations.estimate(request, states);
     }
 
     /**

@@ -1,0 +1,198 @@
+package dev.plateau.calibration;
+
+import dev.plateau.analysis.StatisticsSettings;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.model.Family;
+import dev.plateau.model.ModelSpec;
+import dev.plateau.model.ModuleSpec;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a calibration run will hold in memory at its peak, before it starts, and whether that fits: the weights in
+ * flight (the largest layer, in float32, with the expert layer that runs beside it), one batch's activations (every
+ * layer of the batch is kept until the batch is folded in, plus the forward's working set), the statistics (per token
+ * type, the exact profile statistics; the distant pairs when kept exactly; the token sample), the full states when
+ * asked for, and the runtime itself. Token counts per sample follow the family's preprocessing at its limits
+ * (tokenizer_max_length, the cameras given), so the estimate is an upper bound within a few percent.
+ *
+ * @param parts     bytes per part, in the order above
+ * @param available bytes the run may use (the --memory given, else the machine's or the GPU's memory)
+ * @param device    where the run goes ({@code cpu}, {@code gpu})
+ * @param exactDistant per module, whether its distant layer pairs are kept exactly
+ */
+public record MemoryEstimate(Map<String, Long> parts, long available, String device,
+                             Map<String, Boolean> exactDistant) {
+    /** The JVM, libtorch and the tokenizer. */
+    static final long RUNTIME = 1L << 30;
+    /** The forward's working set per activation kept: attention, MLP intermediates, float32 copies. */
+    private static final int WORKING_SET = 8;
+
+    public MemoryEstimate {
+        parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+        exactDistant = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(exactDistant));
+    }
+
+    public long total() {
+        return parts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public boolean fits() {
+        return total() <= available;
+    }
+
+    /** One line: the total and its parts in GB, and what is available. */
+    public String summary() {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "about %s at peak on %s (", gb(total()), device));
+        String sep = "";
+        for (Map.Entry<String, Long> e : parts.entrySet()) {
+            if (e.getValue() > 0) {
+                s.append(sep).append(e.getKey()).append(' ').append(gb(e.getValue()));
+                sep = ", ";
+            }
+        }
+        return s.append(String.format(Locale.ROOT, "); %s available", gb(available))).toString();
+    }
+
+    /** What to lower when the run does not fit, in one sentence. */
+    public String advice(int batch) {
+        String largest = parts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse("");
+        return switch (largest) {
+            case "full states" -> "drop --states (the full states grow with the samples) or lower --samples";
+            case "activations" -> batch > 1 ? "lower --batch (now " + batch + ")" : "calibrate on a machine with more "
+                    + "memory: one sample's activations do not fit";
+            case "statistics" -> "lower --batch or give more --memory: the exact statistics are fixed by the model's "
+                    + "widths, not by the samples";
+            default -> "give Plateau more memory (--memory) or use a larger machine";
+        };
+    }
+
+    private static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    /**
+     * The estimate for a run of {@code samples} samples with {@code cameras} images each, in batches of
+     * {@code batch}; distant pairs are kept exactly where the settings' budget allows and the total still fits
+     * {@code available}.
+     */
+    static MemoryEstimate of(Checkpoint checkpoint, ModelSpec spec, int cameras, int samples, int batch,
+                             StatisticsSettings settings, boolean states, long available, String device) {
+        Map<String, Long> tokens = tokensPerSample(checkpoint, spec, cameras);
+        long weights = weightsInFlight(spec);
+        long activations = 0;
+        long largestWorking = 0;
+        long statistics = 0;
+        long sample = 0;
+        long fullStates = 0;
+        long analysisPeak = 0;
+        Map<String, Long> distant = new LinkedHashMap<>();
+        for (ModuleSpec m : spec.modules()) {
+            long perSample = tokens.getOrDefault(m.name(), 0L);
+            int layers = m.layerCount();
+            long width = m.hiddenSize();
+            long rowBytes = width * Float.BYTES;
+            activations += batch * perSample * rowBytes * (layers + 1);
+            largestWorking = Math.max(largestWorking, WORKING_SET * batch * perSample * rowBytes);
+            int types = typeCount(spec.family(), m.name());
+            statistics += types * StatisticsSettings.profileBytes(layers, width);
+            long kept = Math.min((long) settings.sampleQuota() * types, samples * perSample);
+            sample += kept * rowBytes * (layers + 1);
+            analysisPeak = Math.max(analysisPeak, (long) layers * settings.sampleQuota() * settings.sampleQuota()
+                    * Double.BYTES);
+            if (settings.exactDistantFits(layers, width)) {
+                distant.put(m.name(), StatisticsSettings.distantBytes(layers, width));
+            }
+            if (states) {
+                fullStates += samples * perSample * rowBytes * (layers + 1);
+            }
+        }
+        long fixed = weights + activations + largestWorking + statistics + sample + analysisPeak + fullStates
+                + RUNTIME;
+        Map<String, Boolean> exact = new LinkedHashMap<>();
+        long exactBytes = 0;
+        for (ModuleSpec m : spec.modules()) {
+            long bytes = distant.getOrDefault(m.name(), -1L);
+            boolean keep = bytes >= 0 && fixed + exactBytes + bytes <= available;
+            exact.put(m.name(), keep);
+            exactBytes += keep ? bytes : 0;
+        }
+        Map<String, Long> parts = new LinkedHashMap<>();
+        parts.put("weights in flight", weights);
+        parts.put("activations", activations + largestWorking);
+        parts.put("statistics", statistics + exactBytes + analysisPeak);
+        parts.put("token sample", sample);
+        parts.put("full states", fullStates);
+        parts.put("runtime", RUNTIME);
+        return new MemoryEstimate(parts, available, device, exact);
+    }
+
+    /** The largest layer's weights in float32, with the expert layer that joint-attention models run beside it. */
+    private static long weightsInFlight(ModelSpec spec) {
+        long largest = 0;
+        for (ModuleSpec m : spec.modules()) {
+            largest = Math.max(largest, m.paramsPerLayer().stream().mapToLong(Long::longValue).max().orElse(0));
+        }
+        long joint = spec.family() == Family.SMOLVLA || spec.family() == Family.PI0
+                ? spec.module("expert").map(e -> e.paramsPerLayer().stream().mapToLong(Long::longValue).max()
+                .orElse(0)).orElse(0L) : 0;
+        return (largest + joint) * Float.BYTES * 2;
+    }
+
+    /**
+     * Tokens per sample per module at the preprocessing's limits: image tokens per camera from the vision tower's
+     * position embeddings (after SmolVLA's pixel shuffle, GR00T's image-context tokens, in the language model),
+     * the instruction at tokenizer_max_length (a generous 64 where unbounded), the state and the action chunk.
+     */
+    static Map<String, Long> tokensPerSample(Checkpoint checkpoint, ModelSpec spec, int cameras) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        var c = checkpoint.config();
+        long language = c.path("tokenizer_max_length").asLong(64);
+        long patches = spec.module("vision").map(v -> visionTokens(checkpoint, v)).orElse(0L);
+        switch (spec.family()) {
+            case SMOLVLA -> {
+                long shuffled = patches / 16;
+                out.put("vision", cameras * patches);
+                out.put("vlm", cameras * shuffled + language + 1);
+                out.put("expert", c.path("chunk_size").asLong(50));
+            }
+            case PI0 -> {
+                out.put("vision", cameras * patches);
+                out.put("vlm", cameras * patches + language);
+                out.put("expert", 1 + c.path("chunk_size").asLong(50));
+            }
+            case GR00T_N1_5 -> {
+                long context = checkpoint.tensor("action_head.future_tokens.weight").map(t -> t.info().shape().get(0))
+                        .orElse(32L);
+                long perImage = patches / 4;
+                out.put("vision", cameras * patches);
+                out.put("vlm", cameras * (perImage + 8) + 64);
+                out.put("vl_self_attention", cameras * (perImage + 8) + 64);
+                out.put("dit", 1 + context + c.path("action_head_cfg").path("action_horizon").asLong(16));
+            }
+            case DECODER_LLM -> out.put("decoder", 64L);
+        }
+        return out;
+    }
+
+    private static long visionTokens(Checkpoint checkpoint, ModuleSpec vision) {
+        String prefix = vision.layerPrefix();
+        int encoder = prefix.lastIndexOf("encoder.");
+        String root = encoder >= 0 ? prefix.substring(0, encoder) : prefix;
+        return checkpoint.tensor(root + "embeddings.position_embedding.weight").map(t -> t.info().shape().get(0))
+                .orElse(256L);
+    }
+
+    /** Token types a module's tokens come in, for the per-type statistics. */
+    private static int typeCount(Family family, String module) {
+        return switch (module) {
+            case "vlm" -> family == Family.SMOLVLA ? 3 : 2;
+            case "vl_self_attention" -> 2;
+            case "expert" -> family == Family.PI0 ? 2 : 1;
+            case "dit" -> 3;
+            default -> 1;
+        };
+    }
+}
