@@ -15,6 +15,7 @@ import dev.plateau.analysis.TokenType;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.engine.DecoderConfig;
 import dev.plateau.engine.DecoderStack;
+import dev.plateau.engine.DeviceMemory;
 import dev.plateau.engine.Devices;
 import dev.plateau.engine.Gr00tActionHead;
 import dev.plateau.engine.Gr00tBackbone;
@@ -65,10 +66,11 @@ public final class Calibrator {
      * @param added        samples this run drew and ran
      * @param tokens       tokens per module in the analysis
      * @param forwardNanos wall time of the forward pass alone (no preprocessing, no statistics, no writing)
+     * @param statisticsNanos wall time of folding the states into the statistics, the analysis and writing the run
      * @param memory       the memory estimate the run was checked against
      */
     public record Result(Analysis analysis, int samples, int added, Map<String, Long> tokens, String device,
-                         long forwardNanos, MemoryEstimate memory) {
+                         long forwardNanos, long statisticsNanos, MemoryEstimate memory) {
     }
 
     /**
@@ -121,7 +123,7 @@ public final class Calibrator {
     private static MemoryEstimate estimate(Checkpoint checkpoint, ModelSpec spec, CalibrationData source, int samples,
                                            Device device, Settings settings, boolean states) {
         int cameras = Math.max(1, source.cameras().size());
-        long available = settings.memory() > 0 ? settings.memory() : Devices.memory(device);
+        long available = settings.memory() > 0 ? settings.memory() : DeviceMemory.of(device);
         return MemoryEstimate.of(checkpoint, spec, cameras, samples, Math.min(samples, settings.batch()),
                 settings.statistics(), states, available, Devices.describe(device));
     }
@@ -173,6 +175,7 @@ public final class Calibrator {
         }
         Optional<StateCollector> collector = outputs.states().map(p -> new StateCollector(widths));
         long forwardNanos;
+        long statisticsNanos = 0;
         Analysis analysis;
         try (HuggingFaceTokenizer tokenizer = Tokenizers.open(checkpoint.folder(), checkpoint.config());
              NDManager manager = NDManager.newBaseManager(chosen);
@@ -193,10 +196,13 @@ public final class Calibrator {
                 progress.batchStarted(b, batches, batch.size());
                 Map<String, IntFunction<TokenBatch>> tokens = family.run(batch, previous + (long) b * settings.batch(),
                         sink, manager, cancelled, progress);
+                long folding = System.nanoTime();
                 statistics.finishBatch(tokens);
+                statisticsNanos += System.nanoTime() - folding;
                 collector.ifPresent(c -> c.finishBatch(tokens));
             }
             forwardNanos = skips.forwardNanos();
+            long finishing = System.nanoTime();
             if (earlier.isPresent()) {
                 try (StreamedStatistics before = StreamedStatistics.load(outputs.extend().get().statistics(),
                         outputs.extend().get().sample(), manager)) {
@@ -211,6 +217,7 @@ public final class Calibrator {
                 RunFiles files = outputs.run().get();
                 files.write(analysis, statistics);
             }
+            statisticsNanos += System.nanoTime() - finishing;
             if (collector.isPresent()) {
                 ActivationFile.write(outputs.states().orElseThrow(), metadata, collector.get().modules());
             }
@@ -226,7 +233,7 @@ public final class Calibrator {
         Map<String, Long> tokens = new LinkedHashMap<>();
         analysis.modules().forEach((name, m) -> tokens.put(name, m.tokens()));
         return new Result(analysis, previous + drawn.size(), drawn.size(), tokens, Devices.describe(chosen),
-                forwardNanos, memory);
+                forwardNanos, statisticsNanos, memory);
     }
 
     private static String outOfMemory(Device device, MemoryEstimate memory, Settings settings) {

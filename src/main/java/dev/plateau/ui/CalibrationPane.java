@@ -1,7 +1,8 @@
 package dev.plateau.ui;
 
+import dev.plateau.calibration.Calibrator;
+import dev.plateau.calibration.MemoryEstimate;
 import java.io.File;
-import java.nio.file.Path;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -18,7 +19,10 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 
-/** The calibration form: data folder, samples, seed, device, timestep sampling, and the run button. */
+/**
+ * The calibration form: data folder, samples, seed, device, timestep sampling, the memory the run will need, the run
+ * button, and adding samples to the calibration.
+ */
 final class CalibrationPane extends VBox {
 
     CalibrationPane(SessionViewModel vm) {
@@ -114,12 +118,34 @@ final class CalibrationPane extends VBox {
                 + "the similarity of every pair of layers under every metric (cached: asking again is instant)"));
         run.setOnAction(e -> vm.calibrate());
         run.disableProperty().bind(vm.modelProperty().isNull().or(vm.jobs().currentProperty().isNotNull()));
+        Label memory = new Label();
+        memory.setId("memoryEstimate");
+        memory.setWrapText(true);
+        memory.getStyleClass().add("note");
+        memory.setTooltip(new Tooltip("The run's peak memory, estimated before it starts: the largest layer's weights "
+                + "(float32), one batch's activations (every layer of the batch is kept until it is folded into the "
+                + "statistics), the statistics (exact per token type; fixed by the model's widths, not the samples), "
+                + "the token sample, and the runtime. More samples add batches, not memory."));
+        vm.memoryEstimateProperty().addListener((o, a, b) -> showMemory(memory, b));
+        showMemory(memory, vm.memoryEstimateProperty().get());
+        Spinner<Integer> more = new Spinner<>(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 4096, 32));
+        more.setId("moreSamples");
+        more.setEditable(true);
+        more.setPrefWidth(90);
+        Button add = new Button("Add samples");
+        add.setId("addSamples");
+        add.setTooltip(new Tooltip("Runs only the new samples, continuing the seeded draw without repeats, and merges "
+                + "their statistics into this calibration's: every figure updates, nothing is recomputed"));
+        add.setOnAction(e -> vm.addSamples(more.getValue()));
+        add.disableProperty().bind(vm.runProperty().isNull().or(vm.jobs().currentProperty().isNotNull()));
+        HBox adding = new HBox(6, add, more);
+        adding.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         Label summary = new Label();
         summary.setId("calibrationSummary");
         summary.setWrapText(true);
         summary.getStyleClass().add("note");
         vm.runProperty().addListener((o, a, b) -> summary.setText(b == null ? "" : summary(b)));
-        getChildren().addAll(title, form, dataSummary, run, summary);
+        getChildren().addAll(title, form, dataSummary, memory, run, adding, summary);
     }
 
     /** A form label that keeps its text whole when the form is narrow. */
@@ -127,6 +153,19 @@ final class CalibrationPane extends VBox {
         Label l = new Label(text);
         l.setMinWidth(Region.USE_PREF_SIZE);
         return l;
+    }
+
+    private static void showMemory(Label label, MemoryEstimate estimate) {
+        label.getStyleClass().remove("problem");
+        if (estimate == null) {
+            label.setText("");
+            return;
+        }
+        label.setText("Memory: " + estimate.summary() + (estimate.fits() ? "" : ". Will not fit: "
+                + estimate.advice(Calibrator.BATCH) + "."));
+        if (!estimate.fits()) {
+            label.getStyleClass().add("problem");
+        }
     }
 
     private static String summary(dev.plateau.workbench.AnalysedRun run) {

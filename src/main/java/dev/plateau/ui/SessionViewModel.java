@@ -9,6 +9,7 @@ import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import dev.plateau.workbench.AnalysedRun;
 import dev.plateau.calibration.DatasetInputs;
+import dev.plateau.calibration.MemoryEstimate;
 import dev.plateau.workbench.CacheFolder;
 import dev.plateau.workbench.CalibrationRequest;
 import dev.plateau.workbench.Estimate;
@@ -32,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -79,6 +79,9 @@ public final class SessionViewModel {
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
     private final StringProperty criterion = new SimpleStringProperty(this, "criterion", Metric.CKA.code());
     private final StringProperty tokenType = new SimpleStringProperty(this, "tokenType", ALL_TOKENS);
+    private final ReadOnlyObjectWrapper<MemoryEstimate> memoryEstimate = new ReadOnlyObjectWrapper<>(this,
+            "memoryEstimate");
+    private long estimateTicket;
     private final StringProperty selectedModule = new SimpleStringProperty(this, "selectedModule");
     private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", -1);
     private final ObjectProperty<Path> dataFolder = new SimpleObjectProperty<>(this, "dataFolder");
@@ -105,6 +108,9 @@ public final class SessionViewModel {
         recent.setAll(workbench.recentFiles().list());
         criterion.addListener((o, a, b) -> replan());
         tokenType.addListener((o, a, b) -> replan());
+        for (javafx.beans.Observable input : List.of(model, dataFolder, samples, device, cameras)) {
+            input.addListener(o -> estimateMemory());
+        }
         finetune = new FinetuneViewModel(workbench, jobs.ui(), notices::add);
         exported.addListener((o, a, b) -> {
             if (b != null) {
@@ -257,17 +263,90 @@ public final class SessionViewModel {
             notices.add(e.getMessage());
             return;
         }
-        long total = totalLayers();
-        jobs.start("Calibration", job -> {
-            AtomicLong done = new AtomicLong();
-            return workbench.analysed(request, job::isCancelled, (module, layer, depth) ->
-                    job.progress(done.incrementAndGet(), total, module + " layer " + (layer + 1) + " of " + depth));
-        }, result -> {
-            run.set(result);
-            latency.set(null);
-            latent.set(null);
-            replan();
-        }, notices::add);
+        jobs.start("Calibration", job -> workbench.analysed(request, job::isCancelled, progress(job)), this::useRun,
+                notices::add);
+    }
+
+    /**
+     * Adds {@code more} samples to the current calibration in the background: they continue its seeded draw, only
+     * they are run, and every figure updates from the merged statistics.
+     */
+    public void addSamples(int more) {
+        AnalysedRun current = run.get();
+        if (current == null) {
+            notices.add("Calibrate first: samples are added to a calibration.");
+            return;
+        }
+        jobs.start("Adding " + more + " samples", job -> workbench.addSamples(current, more, job::isCancelled,
+                progress(job)), result -> {
+                    samples.set(result.request().samples());
+                    useRun(result);
+                }, notices::add);
+    }
+
+    private void useRun(AnalysedRun result) {
+        run.set(result);
+        latency.set(null);
+        latent.set(null);
+        replan();
+    }
+
+    /** Progress over every layer of every batch, told as "batch 2 of 8: vlm layer 3 of 16". */
+    private Workbench.Progress progress(Job job) {
+        long perBatch = totalLayers();
+        return new Workbench.Progress() {
+            private long done;
+            private long total = perBatch;
+            private String batch = "";
+
+            @Override
+            public void batchStarted(int index, int batches, int count) {
+                total = perBatch * batches;
+                batch = batches > 1 ? "batch " + (index + 1) + " of " + batches + ": " : "";
+            }
+
+            @Override
+            public void layerDone(String module, int layer, int depth) {
+                job.progress(++done, total, batch + module + " layer " + (layer + 1) + " of " + depth);
+            }
+        };
+    }
+
+    /**
+     * Estimates, off the UI thread, what a calibration with the form's settings will hold in memory, into
+     * {@link #memoryEstimateProperty()}; the latest request wins.
+     */
+    void estimateMemory() {
+        long ticket = ++estimateTicket;
+        if (model.get() == null || dataFolder.get() == null) {
+            memoryEstimate.set(null);
+            return;
+        }
+        CalibrationRequest request;
+        try {
+            request = request();
+        } catch (PlateauException e) {
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            MemoryEstimate estimate;
+            try {
+                estimate = workbench.estimate(request, false);
+            } catch (PlateauException e) {
+                estimate = null;
+            }
+            MemoryEstimate result = estimate;
+            jobs.ui().execute(() -> {
+                if (ticket == estimateTicket) {
+                    memoryEstimate.set(result);
+                }
+            });
+        });
+    }
+
+    /** What a calibration with the form's settings will hold in memory at its peak; null until known. */
+    public ReadOnlyObjectProperty<MemoryEstimate> memoryEstimateProperty() {
+        return memoryEstimate.getReadOnlyProperty();
     }
 
     private long totalLayers() {

@@ -45,6 +45,9 @@ class CalibrateRunTest {
         assertTrue(run.exist());
         Analysis first = run.read();
         assertEquals("3", first.metadata().get("samples"));
+        Cli.Result plan = plateau("plan", run.analysis().toString(), "--checkpoint", ckpt.toString(), "--k", "vlm=2",
+                "--out", dir.resolve("plan.json").toString());
+        assertEquals(0, plan.code(), "a run's analysis is what plan reads: " + plan.err());
 
         Cli.Result added = plateau("calibrate", "--add", "2", "--out", run.analysis().toString());
         assertEquals(0, added.code(), added.err());

@@ -67,6 +67,40 @@ class SessionViewModelTest {
     }
 
     @Test
+    void aTokenTypeSelectsEachModulesStatisticsOverThoseTokens() {
+        assertEquals(List.of("all", "image", "language", "state", "action"), vm.tokenTypes());
+        var all = vm.runProperty().get().analysis();
+        vm.tokenTypeProperty().set("language");
+        var language = all.modules().get("vlm").ofType("language").orElseThrow();
+        assertEquals(language.tokens(), vm.analysis().modules().get("vlm").tokens());
+        assertEquals(java.util.Arrays.deepToString(language.metrics().get(Metric.CKA).values()),
+                java.util.Arrays.deepToString(vm.analysis().modules().get("vlm").metrics().get(Metric.CKA).values()));
+        assertEquals(all.modules().get("expert").tokens(), vm.analysis().modules().get("expert").tokens(),
+                "the expert has no language tokens: it keeps all of its own");
+        assertEquals(java.util.Arrays.stream(language.metrics().get(Metric.CKA).adjacent()).boxed().toList(),
+                vm.planProperty().get().modules().get("vlm").scores(), "the plan follows the language tokens' profile");
+        vm.tokenTypeProperty().set(SessionViewModel.ALL_TOKENS);
+        assertEquals(all.modules().get("vlm").tokens(), vm.analysis().modules().get("vlm").tokens());
+    }
+
+    @Test
+    void addingSamplesRunsOnlyTheNewOnesAndUpdatesEveryFigure(@TempDir Path otherHome) {
+        SessionViewModel fresh = new SessionViewModel(new Workbench(otherHome), new Jobs(Runnable::run,
+                Runnable::run));
+        fresh.openDemo();
+        long before = fresh.runProperty().get().analysis().modules().get("expert").tokens();
+        int samples = fresh.samplesProperty().get();
+        fresh.addSamples(4);
+        assertTrue(fresh.notices().isEmpty(), fresh.notices()::toString);
+        var grown = fresh.runProperty().get();
+        assertEquals(samples + 4, grown.request().samples());
+        assertEquals(samples + 4, fresh.samplesProperty().get());
+        assertEquals(before / samples * (samples + 4), grown.analysis().modules().get("expert").tokens());
+        assertEquals(Integer.toString(samples + 4), grown.analysis().metadata().get("samples"));
+        assertNotNull(fresh.planProperty().get());
+    }
+
+    @Test
     void theDemoOpensWithThePapersBudgetAndTheExpertFollowingTheVlm() {
         assertEquals(6, removed("vlm").size());
         assertEquals(removed("vlm"), removed("expert"));
