@@ -163,13 +163,14 @@ public final class MinibatchCka implements AutoCloseable {
         return order;
     }
 
-    /** K_U of a batch, in float64, attached to the store. */
+    /**
+     * K_U of a batch, in float64, attached to the store. The Gram matrix is formed in the states' precision (float32
+     * products summed by the GEMM, as the exact route does), then centred in float64.
+     */
     private NDArray uCentredGram(NDArray x) {
         long n = x.getShape().get(0);
         try (NDManager step = store.newSubManager()) {
-            NDArray x64 = x.toType(DataType.FLOAT64, true);
-            x64.attach(step);
-            NDArray k = x64.matMul(x64.transpose());
+            NDArray k = Scoped.apply(x, step, a -> a.matMul(a.transpose()).toType(DataType.FLOAT64, false));
             NDArray eye = step.eye((int) n, (int) n, 0, DataType.FLOAT64);
             NDArray offDiagonal = eye.neg().add(1);
             NDArray kt = k.mul(offDiagonal);

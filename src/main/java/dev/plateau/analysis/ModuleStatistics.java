@@ -3,8 +3,6 @@ package dev.plateau.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -135,7 +133,8 @@ final class ModuleStatistics implements AutoCloseable {
             if (distant != null) {
                 distant.add(rows::get, n, false);
             }
-            sums.add(rows, oneHot(types, step));
+            checkTypes(types);
+            sums.add(rows, types);
             minibatches(rows, types, mix(settings.seed() ^ mix(tokens.ids()[0])), step);
             List<NDArray> slots = new ArrayList<>(rows);
             if (input) {
@@ -156,22 +155,29 @@ final class ModuleStatistics implements AutoCloseable {
         return IntStream.range(0, types.length).filter(r -> types[r] == type.code()).toArray();
     }
 
-    private static NDArray oneHot(byte[] types, NDManager manager) {
-        int count = TokenType.values().length;
-        double[] values = new double[types.length * count];
-        for (int r = 0; r < types.length; r++) {
-            if (TokenType.ofCode(types[r]).isEmpty()) {
-                throw new IllegalArgumentException("token type code " + types[r] + " is not one of " + TokenType.legend());
+    private static void checkTypes(byte[] types) {
+        for (byte t : types) {
+            if (TokenType.ofCode(t).isEmpty()) {
+                throw new IllegalArgumentException("token type code " + t + " is not one of " + TokenType.legend());
             }
-            values[r * count + types[r]] = 1;
         }
-        return manager.create(values, new Shape(types.length, count));
     }
 
-    /** Unbiased minibatch CKA over all tokens and per type: each in a seeded order, cut into minibatches. */
+    /**
+     * Unbiased minibatch CKA over all tokens and per type: each selection in a seeded order, cut into minibatches. A
+     * batch of one type feeds both from the same minibatches.
+     */
     private void minibatches(List<NDArray> rows, byte[] types, long batchSeed, NDManager step) {
-        feed(minibatch, rows, IntStream.range(0, types.length).toArray(), batchSeed, step);
-        for (TokenType type : TokenType.values()) {
+        List<TokenType> present = Arrays.stream(TokenType.values()).filter(t -> rowsOf(types, t).length > 0).toList();
+        try (MinibatchCka all = new MinibatchCka(layers, step)) {
+            feed(all, rows, IntStream.range(0, types.length).toArray(), batchSeed, step);
+            minibatch.merge(all);
+            if (present.size() == 1) {
+                minibatchByType.get(present.getFirst()).merge(all);
+                return;
+            }
+        }
+        for (TokenType type : present) {
             feed(minibatchByType.get(type), rows, rowsOf(types, type), batchSeed + type.ordinal() + 1, step);
         }
     }
@@ -197,6 +203,7 @@ final class ModuleStatistics implements AutoCloseable {
                 x.close();
             }
             accumulator.finishBatch((int) (id % Integer.MAX_VALUE));
+            index.close();
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.plateau.analysis;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,8 @@ final class TokenwiseSums {
     private final double[][][] squared;
     private final long[][] zero;
     private final long[] count;
+    /** Tokens per float64 Gram stack: [chunk, layers, width] at a time. */
+    private static final int CHUNK = 512;
 
     TokenwiseSums(int layers) {
         this.layers = layers;
@@ -34,61 +39,53 @@ final class TokenwiseSums {
     }
 
     /**
-     * Adds a batch: {@code rows.get(l)} is layer l's [n, d] states, {@code oneHot} the [n, types] float64 indicator of
-     * each token's type.
+     * Adds a batch: {@code rows.get(l)} is layer l's [n, d] states, {@code types} each token's type code. Each token's
+     * L x L Gram matrix of its layer vectors (in float64, a chunk of tokens at a time) gives every pair's dot product
+     * and both norms at once: cos = g_ij / sqrt(g_ii g_jj), squared distance g_ii + g_jj - 2 g_ij.
      */
-    void add(List<NDArray> rows, NDArray oneHot) {
-        try (NDManager step = oneHot.getManager().newSubManager()) {
-            List<NDArray> norms = new ArrayList<>();
-            for (int l = 0; l < layers; l++) {
-                NDArray norm = Scoped.apply(rows.get(l), step, x -> x.toType(DataType.FLOAT64, false)
-                        .norm(new int[] {1}));
-                norms.add(norm);
-                addTo(zero, l, perType(Scoped.apply(norm, step, v -> v.eq(0).toType(DataType.FLOAT64, false)),
-                        oneHot));
+    void add(List<NDArray> rows, byte[] types) {
+        int n = types.length;
+        try (NDManager step = rows.getFirst().getManager().newSubManager()) {
+            for (int c0 = 0; c0 < n; c0 += CHUNK) {
+                int c1 = Math.min(n, c0 + CHUNK);
+                String range = c0 + ":" + c1;
+                double[] grams;
+                try (NDManager chunk = step.newSubManager()) {
+                    NDList parts = new NDList(layers);
+                    for (NDArray layer : rows) {
+                        NDArray part = layer.get(new NDIndex(range));
+                        part.attach(chunk);
+                        parts.add(part);
+                    }
+                    NDArray stacked = NDArrays.stack(parts, 1).toType(DataType.FLOAT64, false);
+                    grams = stacked.matMul(stacked.transpose(0, 2, 1)).toDoubleArray();
+                }
+                fold(grams, types, c0, c1);
             }
-            double[] n = Scoped.doubles(oneHot, h -> h.sum(new int[] {0}));
-            for (int t = 0; t < types; t++) {
-                count[t] += Math.round(n[t]);
-            }
+        }
+    }
+
+    /** Adds tokens [c0, c1) from their Gram matrices, [c1 - c0][layers][layers] flattened. */
+    private void fold(double[] grams, byte[] types, int c0, int c1) {
+        int square = layers * layers;
+        for (int t = c0; t < c1; t++) {
+            int type = types[t];
+            int base = (t - c0) * square;
+            count[type]++;
             for (int i = 0; i < layers; i++) {
+                double gii = grams[base + i * layers + i];
+                if (gii == 0) {
+                    zero[type][i]++;
+                }
                 for (int j = 0; j < i; j++) {
-                    NDArray yj = rows.get(j);
-                    NDArray normJ = norms.get(j);
-                    NDArray normIj = Scoped.apply(norms.get(i), step, a -> a.mul(normJ));
-                    NDArray cos = Scoped.apply(rows.get(i), step, x -> {
-                        NDArray dot = x.mul(yj).toType(DataType.FLOAT64, false).sum(new int[] {1});
-                        return dot.div(normIj.maximum(Double.MIN_NORMAL)).clip(-1, 1);
-                    });
-                    add(cosine, i, j, perType(cos, oneHot));
-                    add(angle, i, j, perType(Scoped.apply(cos, step, c -> c.acos().div(Math.PI)), oneHot));
-                    NDArray sq = Scoped.apply(rows.get(i), step, x -> {
-                        NDArray d = x.sub(yj);
-                        return d.mul(d).toType(DataType.FLOAT64, false).sum(new int[] {1});
-                    });
-                    add(squared, i, j, perType(sq, oneHot));
-                    cos.close();
-                    sq.close();
-                    normIj.close();
+                    double gjj = grams[base + j * layers + j];
+                    double gij = grams[base + i * layers + j];
+                    double cos = gii > 0 && gjj > 0 ? Math.max(-1, Math.min(1, gij / Math.sqrt(gii * gjj))) : 0;
+                    cosine[type][i][j] += cos;
+                    angle[type][i][j] += Math.acos(cos) / Math.PI;
+                    squared[type][i][j] += Math.max(0, gii + gjj - 2 * gij);
                 }
             }
-        }
-    }
-
-    /** Sums per type of a [n] float64 vector. */
-    private static double[] perType(NDArray values, NDArray oneHot) {
-        return Scoped.doubles(values, v -> v.reshape(1, -1).matMul(oneHot).reshape(-1));
-    }
-
-    private void add(double[][][] sums, int i, int j, double[] byType) {
-        for (int t = 0; t < types; t++) {
-            sums[t][i][j] += byType[t];
-        }
-    }
-
-    private static void addTo(long[][] counts, int layer, double[] byType) {
-        for (int t = 0; t < byType.length; t++) {
-            counts[t][layer] += Math.round(byType[t]);
         }
     }
 

@@ -65,12 +65,13 @@ public final class Calibrator {
      * @param samples      samples in the analysis
      * @param added        samples this run drew and ran
      * @param tokens       tokens per module in the analysis
+     * @param deviceNote   why {@code auto} took the CPU, when it did
      * @param forwardNanos wall time of the forward pass alone (no preprocessing, no statistics, no writing)
      * @param statisticsNanos wall time of folding the states into the statistics, the analysis and writing the run
      * @param memory       the memory estimate the run was checked against
      */
     public record Result(Analysis analysis, int samples, int added, Map<String, Long> tokens, String device,
-                         long forwardNanos, long statisticsNanos, MemoryEstimate memory) {
+                         Optional<String> deviceNote, long forwardNanos, long statisticsNanos, MemoryEstimate memory) {
     }
 
     /**
@@ -156,7 +157,8 @@ public final class Calibrator {
         }
         List<CalibrationSample> drawn = normalised(source, spec.family(), checkpoint.config(),
                 all.subList(previous, all.size()));
-        Device chosen = Devices.of(device);
+        Devices.Selection selection = Devices.choose(device);
+        Device chosen = selection.device();
         MemoryEstimate memory = estimate(checkpoint, spec, source, drawn.size(), chosen, settings,
                 outputs.states().isPresent());
         if (!memory.fits()) {
@@ -213,14 +215,15 @@ public final class Calibrator {
                     earlier, all, settings);
             analysis = statistics.analysis(outputs.run().map(r -> r.sample().toAbsolutePath().toString()).orElse(""),
                     metadata);
-            if (outputs.run().isPresent()) {
-                RunFiles files = outputs.run().get();
-                files.write(analysis, statistics);
-            }
             statisticsNanos += System.nanoTime() - finishing;
             if (collector.isPresent()) {
                 ActivationFile.write(outputs.states().orElseThrow(), metadata, collector.get().modules());
             }
+            long writing = System.nanoTime();
+            if (outputs.run().isPresent()) {
+                outputs.run().get().write(analysis, statistics);
+            }
+            statisticsNanos += System.nanoTime() - writing;
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
             String lower = message.toLowerCase(Locale.ROOT);
@@ -233,7 +236,7 @@ public final class Calibrator {
         Map<String, Long> tokens = new LinkedHashMap<>();
         analysis.modules().forEach((name, m) -> tokens.put(name, m.tokens()));
         return new Result(analysis, previous + drawn.size(), drawn.size(), tokens, Devices.describe(chosen),
-                forwardNanos, statisticsNanos, memory);
+                selection.fallback(), forwardNanos, statisticsNanos, memory);
     }
 
     private static String outOfMemory(Device device, MemoryEstimate memory, Settings settings) {

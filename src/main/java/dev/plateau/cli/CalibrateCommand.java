@@ -74,6 +74,12 @@ final class CalibrateCommand implements Callable<Integer> {
             + "machine's, or the GPU's); a run that would not fit is refused before it starts, saying what to lower")
     private Double memory;
 
+    @Option(names = "--exact-heatmap", description = "exact statistics for the layer pairs two or more apart too "
+            + "(where they fit the memory; costs about (L + 1) / 24 of the forward's multiply-adds); by default they "
+            + "are estimated from a uniform token sample, and the adjacent profile that Algorithm 1 reads is exact "
+            + "either way")
+    private boolean exactHeatmap;
+
     @Option(names = "--add", paramLabel = "N", description = "add N samples to the run at --out: they continue its "
             + "seeded draw, only they are run, and the run's files are updated")
     private Integer add;
@@ -111,7 +117,7 @@ final class CalibrateCommand implements Callable<Integer> {
             }
             CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
                     time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device == null ? "auto" : device,
-                    new DatasetInputs(cameras, stateKey, actionKey), batch, memoryBytes());
+                    new DatasetInputs(cameras, stateKey, actionKey), batch, memoryBytes(), exactHeatmap);
             MemoryEstimate estimate = Workbench.standard().estimate(request, states != null);
             w.printf("memory: %s%n", estimate.summary());
             w.flush();
@@ -120,6 +126,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (r.added() < (add != null ? add : samples)) {
             w.printf("the data holds fewer samples than asked: %d drawn%n", r.added());
         }
+        r.deviceNote().ifPresent(w::println);
         RunFiles files = RunFiles.of(out);
         w.printf("wrote %s: %d samples%s on %s; %s%n", files.analysis(), r.samples(),
                 add != null ? " (" + r.added() + " added)" : "", r.device(),

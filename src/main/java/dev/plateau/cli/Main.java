@@ -1,6 +1,7 @@
 package dev.plateau.cli;
 
 import dev.plateau.workbench.PlateauException;
+import dev.plateau.workbench.Workbench;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -15,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Workbench.useInstalledGpu();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

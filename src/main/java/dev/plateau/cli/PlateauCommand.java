@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         description = "CKA-guided layer pruning for Vision-Language-Action models and decoder LLMs.",
         subcommands = {InspectCommand.class, CalibrateCommand.class, AnalyzeCommand.class, PlanCommand.class, PruneCommand.class,
                 VerifyCommand.class, FinetuneCommand.class, DemoCommand.class, UiCommand.class,
-                SynthCommand.class})
+                SynthCommand.class, GpuCommand.class})
 final class PlateauCommand implements Runnable {
 
     /** Read by {@link Main}'s error handler from the raw arguments; declared here so every command accepts it. */

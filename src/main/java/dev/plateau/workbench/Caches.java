@@ -32,12 +32,14 @@ final class Caches {
     /** The folders, sizes not measured (0). */
     private static List<CacheFolder> folders(Path home) {
         return List.of(
-                new CacheFolder("Calibration sessions", home.resolve("sessions"), 0, "activations and analyses of "
-                        + "earlier calibrations, so that reopening one is instant; cleared, a calibration runs again"),
+                new CacheFolder("Calibration sessions", home.resolve("sessions"), 0, "the runs of earlier "
+                        + "calibrations (analysis, token sample, statistics), so that reopening one is instant and "
+                        + "samples can be added to it; cleared, a calibration runs again"),
                 new CacheFolder("Demo", home.resolve("demo"), 0, "the demo checkpoint and calibration set; written "
                         + "again when the demo opens"),
                 new CacheFolder("PyTorch natives (DJL)", djlCache(), 0, "libtorch, unpacked from the installed jars "
-                        + "at first use; unpacked again (offline, about 2 s) at the next start"),
+                        + "at first use and unpacked again (offline, about 2 s) at the next start; and the CUDA natives "
+                        + "of `plateau gpu install` (4 GB), which only a new download (2.5 GB) brings back"),
                 new CacheFolder("FFmpeg natives (JavaCPP)", javacppCache(), 0, "FFmpeg for reading dataset videos, "
                         + "unpacked at first use; unpacked again when a dataset is next read"));
     }

@@ -17,9 +17,12 @@ import java.util.OptionalDouble;
  * @param inputs     which of a dataset's cameras, state and action columns feed the model
  * @param batch      samples per forward batch (memory grows with it, not with the sample count)
  * @param memory     bytes the run may use; 0 for the device's memory
+ * @param exactHeatmap whether the layer pairs two or more apart get exact statistics too (where they fit the memory;
+ *                   about (L + 1) / 24 of the forward's multiply-adds more), rather than an estimate from the token
+ *                   sample; the adjacent profile is exact either way
  */
 public record CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time,
-                                 String device, DatasetInputs inputs, int batch, long memory) {
+                                 String device, DatasetInputs inputs, int batch, long memory, boolean exactHeatmap) {
 
     public CalibrationRequest {
         checkpoint = checkpoint.toAbsolutePath().normalize();
@@ -29,7 +32,7 @@ public record CalibrationRequest(Path checkpoint, Path data, int samples, long s
     /** A request with the default batch. */
     public CalibrationRequest(Path checkpoint, Path data, int samples, long seed, OptionalDouble time, String device,
                               DatasetInputs inputs) {
-        this(checkpoint, data, samples, seed, time, device, inputs, Calibrator.BATCH, 0);
+        this(checkpoint, data, samples, seed, time, device, inputs, Calibrator.BATCH, 0, false);
     }
 
     /** A request with the default inputs: the checkpoint's cameras when the data has them, else the data's own. */
@@ -38,14 +41,18 @@ public record CalibrationRequest(Path checkpoint, Path data, int samples, long s
     }
 
     public CalibrationRequest withDevice(String other) {
-        return new CalibrationRequest(checkpoint, data, samples, seed, time, other, inputs, batch, memory);
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, other, inputs, batch, memory, exactHeatmap);
+    }
+
+    public CalibrationRequest withExactHeatmap(boolean exact) {
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, device, inputs, batch, memory, exact);
     }
 
     public CalibrationRequest withMemory(long bytes) {
-        return new CalibrationRequest(checkpoint, data, samples, seed, time, device, inputs, batch, bytes);
+        return new CalibrationRequest(checkpoint, data, samples, seed, time, device, inputs, batch, bytes, exactHeatmap);
     }
 
     public CalibrationRequest withSamples(int other) {
-        return new CalibrationRequest(checkpoint, data, other, seed, time, device, inputs, batch, memory);
+        return new CalibrationRequest(checkpoint, data, other, seed, time, device, inputs, batch, memory, exactHeatmap);
     }
 }

@@ -24,8 +24,6 @@ import java.util.function.BooleanSupplier;
 
 /** The calibrate step: a new run, a run extended by more samples, and the request a run was made from. */
 final class Calibrations {
-    /** Bytes each module may spend on exact statistics of its layer pairs two or more apart. */
-    static final long DISTANT_BUDGET = 1L << 30;
 
     private Calibrations() {
     }
@@ -57,7 +55,8 @@ final class Calibrations {
     }
 
     static Calibrator.Settings settings(CalibrationRequest r) {
-        return new Calibrator.Settings(r.batch(), StatisticsSettings.of(r.seed(), DISTANT_BUDGET), r.memory());
+        return new Calibrator.Settings(r.batch(), StatisticsSettings.of(r.seed(), r.exactHeatmap() ? Long.MAX_VALUE : 0),
+                r.memory());
     }
 
     private static Calibrator.Progress progress(Workbench.Progress progress) {
@@ -92,7 +91,7 @@ final class Calibrations {
                 Integer.parseInt(m.get("samples")), Long.parseLong(m.get("seed")),
                 time.equals("drawn") ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(time)),
                 m.getOrDefault("device", "auto"), inputs,
-                Integer.parseInt(m.getOrDefault("batch", Integer.toString(Calibrator.BATCH))), 0);
+                Integer.parseInt(m.getOrDefault("batch", Integer.toString(Calibrator.BATCH))), 0, false);
     }
 
     /**

@@ -80,6 +80,9 @@ final class Sessions {
                 .append(request.samples()).append('\n').append(request.seed()).append('\n')
                 .append(request.time().isPresent() ? Double.toString(request.time().getAsDouble()) : "drawn")
                 .append('\n').append(request.device()).append('\n').append(request.inputs()).append('\n');
+        if (request.exactHeatmap()) {
+            key.append("exact heatmap\n");
+        }
         if (request.memory() > 0) {
             key.append("memory ").append(request.memory()).append('\n');
         }

@@ -203,6 +203,32 @@ public final class Workbench {
         Caches.clear(home, folder);
     }
 
+    /**
+     * The GPU as Plateau sees it: the downloaded CUDA natives (installed or not, where), the NVIDIA driver, and what
+     * {@code --device auto} picks in this process, with why when it is the CPU. Loads the tensor engine.
+     */
+    public GpuStatus gpuStatus() {
+        return Gpus.status();
+    }
+
+    /**
+     * Downloads libtorch's CUDA 12.4 natives (2.5 GB) from the Maven repository {@code repository} (Maven Central,
+     * or a mirror), checks them against the SHA-1 pinned in Plateau, and unpacks them into DJL's cache; returns the
+     * folder, and does nothing when they are there. {@code cancelled} is polled as the bytes go; a cancelled or failed
+     * install leaves nothing behind. They are used from the next start, when an NVIDIA driver is present.
+     */
+    public Path installGpu(String repository, ByteProgress download, ByteProgress unpack, BooleanSupplier cancelled) {
+        return Gpus.install(repository, download, unpack, cancelled);
+    }
+
+    /**
+     * Points the tensor engine at the downloaded CUDA natives when they are installed and an NVIDIA driver is
+     * present; call it at startup, before anything touches the engine. Returns whether it did.
+     */
+    public static boolean useInstalledGpu() {
+        return Gpus.useInstalled();
+    }
+
     /** Whether Plateau starts here for the first time; true once, then remembered in its home. */
     public boolean firstRun() {
         return Caches.firstRun(home);

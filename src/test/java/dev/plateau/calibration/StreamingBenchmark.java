@@ -19,7 +19,8 @@ import java.util.OptionalDouble;
  * measured in the same process, and the statistics' time (folding every batch in, the analysis, writing the run)
  * against the forward's. The forward's multiply-adds are counted from the spec: every token of a module through every
  * layer's weights (2 x params per token and layer); attention's n^2 terms are left out, so the throughput is a lower
- * bound. Arguments: CHECKPOINT DATA SAMPLES OUT.json [BATCH].
+ * bound. Arguments: CHECKPOINT DATA SAMPLES OUT.json [BATCH [exact]] ({@code exact}: exact statistics for the
+ * distant layer pairs too, as {@code --exact-heatmap}).
  */
 public final class StreamingBenchmark {
     private StreamingBenchmark() {
@@ -29,13 +30,15 @@ public final class StreamingBenchmark {
         Path checkpoint = Path.of(args[0]);
         int samples = Integer.parseInt(args[2]);
         int batch = args.length > 4 ? Integer.parseInt(args[4]) : Calibrator.BATCH;
+        boolean exact = args.length > 5 && args[5].equals("exact");
         double peak = gemmPeak();
         try (Checkpoint c = Checkpoint.open(checkpoint)) {
             ModelSpec spec = ModelDetector.detect(c);
             long t0 = System.nanoTime();
             Calibrator.Result r = Calibrator.calibrate(c, spec, Path.of(args[1]), DatasetInputs.DEFAULT, samples, 0,
                     OptionalDouble.empty(), "cpu", Map.of(), new Calibrator.Settings(batch,
-                            StatisticsSettings.of(0, 1L << 30)), Calibrator.Outputs.run(Path.of(args[3])),
+                            StatisticsSettings.of(0, exact ? Long.MAX_VALUE : 0)), Calibrator.Outputs.run(
+                            Path.of(args[3])),
                     () -> false, Calibrator.Progress.NONE);
             double wall = (System.nanoTime() - t0) / 1e9;
             double flops = 0;
@@ -44,10 +47,11 @@ public final class StreamingBenchmark {
             }
             double forward = r.forwardNanos() / 1e9;
             double statistics = r.statisticsNanos() / 1e9;
-            System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"samples\": %d, \"batch\": %d, \"wall_s\": %.1f, "
+            System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"samples\": %d, \"batch\": %d, \"exact_heatmap\": %b, "
+                            + "\"wall_s\": %.1f, "
                             + "\"forward_s\": %.1f, \"statistics_s\": %.1f, \"statistics_over_forward\": %.3f, "
                             + "\"forward_gflops\": %.1f, \"gemm_peak_gflops\": %.1f, \"fraction_of_peak\": %.2f, "
-                            + "\"estimate\": \"%s\"}%n", spec.family().code(), r.samples(), batch, wall, forward,
+                            + "\"estimate\": \"%s\"}%n", spec.family().code(), r.samples(), batch, exact, wall, forward,
                     statistics, statistics / forward, flops / forward / 1e9, peak, flops / forward / 1e9 / peak,
                     r.memory().summary());
         }

@@ -90,10 +90,13 @@ class CalibrateRunTest {
     }
 
     @Test
-    void withTooLittleMemoryForExactDistantPairsTheHeatmapEstimatesThem() {
+    void anExactHeatmapKeepsDistantPairsExactOnlyWhereTheyFit() {
         Path ckpt = synth("smolvla", false);
         Workbench workbench = new Workbench(dir);
-        CalibrationRequest request = new CalibrationRequest(ckpt, Path.of(DATA), 4, 0, OptionalDouble.empty(), "cpu");
+        CalibrationRequest plain = new CalibrationRequest(ckpt, Path.of(DATA), 4, 0, OptionalDouble.empty(), "cpu");
+        assertTrue(workbench.estimate(plain, false).exactDistant().values().stream().noneMatch(b -> b),
+                "distant pairs are estimated unless an exact heatmap is asked for");
+        CalibrationRequest request = plain.withExactHeatmap(true);
         MemoryEstimate roomy = workbench.estimate(request, false);
         assertTrue(roomy.exactDistant().values().stream().allMatch(b -> b), roomy.toString());
         // a byte short of everything: the last module's distant pairs no longer fit exactly

@@ -38,8 +38,14 @@ public final class ScreenshotTour {
             stage[0].show();
             vm[0].openDemo();
         });
-        waitFor(() -> vm[0].runProperty().get() != null && !vm[0].jobs().busy());
+        waitFor(() -> vm[0].runProperty().get() != null && !vm[0].jobs().busy()
+                && vm[0].memoryEstimateProperty().get() != null);
         shoot(stage[0].getScene(), out.resolve("workbench.png"));
+        fx(() -> vm[0].addSamples(4));
+        waitFor(() -> vm[0].runProperty().get().request().samples() == 12 && !vm[0].jobs().busy());
+        fx(() -> vm[0].tokenTypeProperty().set("language"));
+        shoot(stage[0].getScene(), out.resolve("token-types.png"));
+        fx(() -> vm[0].tokenTypeProperty().set(SessionViewModel.ALL_TOKENS));
         fx(() -> vm[0].setK("vision", 3));
         fx(() -> vm[0].setFollows("expert", null));
         fx(() -> vm[0].setK("expert", 4));
