@@ -246,6 +246,10 @@ final class ModuleStatistics implements AutoCloseable {
             byType.put(type.label(), new ModuleAnalysis(name, profile.get(type).count(), width,
                     metrics(only, profile.get(type).frobenius(), null, minibatchByType.get(type))));
         }
+        if (seen.size() == 1 && distant == null) {
+            // one type: its tokens are all the tokens, and every statistic of the two is the same
+            return new ModuleAnalysis(name, tokens(), width, byType.get(seen.getFirst().label()).metrics(), byType);
+        }
         double[][] pooled = CoMoments.pooledFrobenius(seen.stream().map(profile::get).toList(), layers);
         return new ModuleAnalysis(name, tokens(), width, metrics(seen, pooled, distant, minibatch), byType);
     }
