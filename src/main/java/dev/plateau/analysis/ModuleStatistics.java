@@ -39,7 +39,6 @@ final class ModuleStatistics implements AutoCloseable {
     private final boolean input;
     private final TreeMap<Integer, NDArray> batch = new TreeMap<>();
     private NDManager batchStore;
-    private long minibatches;
 
     /**
      * @param layers layers the forward pass gives this module (its kept layers, in a pruned run)
@@ -194,16 +193,15 @@ final class ModuleStatistics implements AutoCloseable {
             order[j] = t;
         }
         for (int start = 0; start + 4 <= order.length; start += size) {
-            long id = minibatches++;
-            NDArray index = step.create(Arrays.stream(order, start, Math.min(order.length, start + size))
-                    .asLongStream().toArray());
-            for (int l = 0; l < layers; l++) {
-                NDArray x = Scoped.apply(rows.get(l), step, a -> a.get(new NDIndex("{}", index)));
-                accumulator.add(l, (int) (id % Integer.MAX_VALUE), x);
-                x.close();
+            try (NDManager minibatch = step.newSubManager()) {
+                NDArray index = minibatch.create(Arrays.stream(order, start, Math.min(order.length, start + size))
+                        .asLongStream().toArray());
+                List<NDArray> states = new ArrayList<>();
+                for (NDArray layer : rows) {
+                    states.add(Scoped.apply(layer, minibatch, a -> a.get(new NDIndex("{}", index))));
+                }
+                accumulator.addAll(states);
             }
-            accumulator.finishBatch((int) (id % Integer.MAX_VALUE));
-            index.close();
         }
     }
 

@@ -128,7 +128,7 @@ public final class StreamedStatistics implements AutoCloseable {
                 String name = m.name() + (s < m.layers() ? ".layer" + s : ".input");
                 specs.add(new TensorSpec(name, DType.F32, List.of(rows, m.width()), new TensorSource.Computed(() -> {
                     try (NDManager scope = manager.newSubManager()) {
-                        return floatBytes(sample.states(slot, all, scope).toFloatArray());
+                        return littleEndian(sample.states(slot, all, scope));
                     }
                 })));
             }
@@ -154,8 +154,7 @@ public final class StreamedStatistics implements AutoCloseable {
             Map<String, double[]> arrays = new LinkedHashMap<>();
             m.save(tensors, arrays);
             tensors.forEach((name, array) -> specs.add(new TensorSpec(name, DType.F64, dims(array.getShape()),
-                    new TensorSource.Computed(() -> doubleBytes(array.toType(DataType.FLOAT64, false)
-                            .toDoubleArray())))));
+                    new TensorSource.Computed(() -> littleEndian(array)))));
             arrays.forEach((name, values) -> specs.add(new TensorSpec(name, DType.F64, List.of((long) values.length),
                     new TensorSource.Bytes(doubleBytes(values)))));
         }
@@ -248,6 +247,15 @@ public final class StreamedStatistics implements AutoCloseable {
 
     private static List<Long> dims(Shape shape) {
         return Arrays.stream(shape.getShape()).boxed().toList();
+    }
+
+    /** The array's bytes as safetensors stores them: little-endian, as libtorch holds them on x86 and ARM. */
+    private static byte[] littleEndian(NDArray array) {
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            return array.toByteArray();
+        }
+        return array.getDataType() == DataType.FLOAT32 ? floatBytes(array.toFloatArray())
+                : doubleBytes(array.toDoubleArray());
     }
 
     private static byte[] floatBytes(float[] values) {

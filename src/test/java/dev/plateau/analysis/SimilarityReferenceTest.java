@@ -65,6 +65,8 @@ class SimilarityReferenceTest {
 
                 double unbiased = maxError(ref.get("cka_unbiased"), minibatchInOrder(layers, c.n()).values());
                 assertTrue(unbiased <= TOLERANCE, label + " unbiased CKA error " + unbiased);
+                double stacked = maxError(ref.get("cka_unbiased"), minibatchStackedInOrder(layers, c.n()).values());
+                assertTrue(stacked <= TOLERANCE, label + " unbiased CKA error, all layers at once " + stacked);
                 for (Metric m : List.of(Metric.COSINE, Metric.ANGULAR, Metric.MSE)) {
                     double e = maxError(ref.get(m.code()), TokenSimilarity.allPairs(layers, m).values(),
                             m != Metric.ANGULAR);
@@ -77,6 +79,17 @@ class SimilarityReferenceTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The same, each minibatch of every layer fed at once. */
+    private static SimilarityMatrix minibatchStackedInOrder(List<NDArray> layers, int n) {
+        try (MinibatchCka acc = new MinibatchCka(layers.size(), layers.getFirst().getManager())) {
+            for (int start = 0; start + 4 <= n; start += BATCH) {
+                String range = start + ":" + Math.min(n, start + BATCH);
+                acc.addAll(layers.stream().map(l -> l.get(new NDIndex(range))).toList());
+            }
+            return acc.result();
         }
     }
 
