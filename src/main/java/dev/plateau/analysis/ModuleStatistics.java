@@ -273,7 +273,7 @@ final class ModuleStatistics implements AutoCloseable {
         SimilarityMatrix estimate = null;
         double[][] distantHsic = exactDistant == null ? null : exactDistant.frobenius();
         if (exactDistant == null && layers > 2) {
-            estimate = sample.cka(layers, of, settings.seed());
+            estimate = sample.cka(layers, of);
             if (!sample.complete(of)) {
                 int kept = Math.min(settings.sampleQuota(), of.stream().mapToInt(sample::kept).sum());
                 notes.add("pairs two or more layers apart are unbiased estimates from a uniform sample of " + kept

@@ -159,7 +159,7 @@ final class TokenSample implements AutoCloseable {
      * smallest overall are all kept). Unlike the biased estimator, whose error on a sample of m tokens grows like
      * width / m, this one is unbiased for the population's HSIC. When every token is kept, exact linear CKA of them.
      */
-    SimilarityMatrix cka(int layers, List<TokenType> of, long seed) {
+    SimilarityMatrix cka(int layers, List<TokenType> of) {
         List<TokenType> present = of.stream().filter(t -> kept(t) > 0).toList();
         if (complete(present)) {
             try (NDManager scope = store.newSubManager()) {
@@ -175,12 +175,15 @@ final class TokenSample implements AutoCloseable {
                 .limit(quota).mapToLong(Integer::longValue).sorted().toArray();
         try (NDManager scope = store.newSubManager()) {
             NDArray pick = scope.create(uniform);
-            List<NDArray> rows = new ArrayList<>();
-            for (int l = 0; l < layers; l++) {
-                NDArray x = states(l, present, scope);
-                rows.add(x.get(new NDIndex("{}", pick)));
+            try (MinibatchCka unbiased = new MinibatchCka(layers, scope)) {
+                for (int l = 0; l < layers; l++) {
+                    // one layer at a time: L Gram matrices of the sample are kept, not the stacked temporaries
+                    NDArray x = states(l, present, scope);
+                    unbiased.add(l, 0, x.get(new NDIndex("{}", pick)));
+                    x.close();
+                }
+                return unbiased.result();
             }
-            return MinibatchCka.allPairs(rows, uniform.length, seed);
         }
     }
 

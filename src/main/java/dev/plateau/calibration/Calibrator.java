@@ -20,6 +20,7 @@ import dev.plateau.engine.Devices;
 import dev.plateau.engine.Gr00tActionHead;
 import dev.plateau.engine.Gr00tBackbone;
 import dev.plateau.engine.LayerSink;
+import dev.plateau.engine.NativeHeap;
 import dev.plateau.engine.Pi0Forward;
 import dev.plateau.engine.SmolVlaForward;
 import dev.plateau.engine.VlaSample;
@@ -202,6 +203,7 @@ public final class Calibrator {
                 statistics.finishBatch(tokens);
                 statisticsNanos += System.nanoTime() - folding;
                 collector.ifPresent(c -> c.finishBatch(tokens));
+                NativeHeap.trim();
             }
             forwardNanos = skips.forwardNanos();
             long finishing = System.nanoTime();
