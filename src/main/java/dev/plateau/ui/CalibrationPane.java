@@ -24,6 +24,10 @@ import javafx.stage.DirectoryChooser;
  * button, and adding samples to the calibration.
  */
 final class CalibrationPane extends VBox {
+    private static final String MEMORY_HELP = "The run's peak memory, estimated before it starts: the largest layer's "
+            + "weights (float32), one batch's activations (every layer of the batch is kept until it is folded into "
+            + "the statistics), the statistics (exact per token type; fixed by the model's widths, not the samples), "
+            + "the token sample, and the runtime. More samples add batches, not memory.";
 
     CalibrationPane(SessionViewModel vm) {
         super(8);
@@ -122,10 +126,7 @@ final class CalibrationPane extends VBox {
         memory.setId("memoryEstimate");
         memory.setWrapText(true);
         memory.getStyleClass().add("note");
-        memory.setTooltip(new Tooltip("The run's peak memory, estimated before it starts: the largest layer's weights "
-                + "(float32), one batch's activations (every layer of the batch is kept until it is folded into the "
-                + "statistics), the statistics (exact per token type; fixed by the model's widths, not the samples), "
-                + "the token sample, and the runtime. More samples add batches, not memory."));
+        memory.setTooltip(new Tooltip(MEMORY_HELP));
         vm.memoryEstimateProperty().addListener((o, a, b) -> showMemory(memory, b));
         showMemory(memory, vm.memoryEstimateProperty().get());
         Spinner<Integer> more = new Spinner<>(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 4096, 32));
@@ -155,17 +156,30 @@ final class CalibrationPane extends VBox {
         return l;
     }
 
+    /** The estimate in a line (total, what is available, the parts of a tenth of a GB or more), whole in the tooltip. */
     private static void showMemory(Label label, MemoryEstimate estimate) {
         label.getStyleClass().remove("problem");
         if (estimate == null) {
             label.setText("");
             return;
         }
-        label.setText("Memory: " + estimate.summary() + (estimate.fits() ? "" : ". Will not fit: "
+        StringBuilder parts = new StringBuilder();
+        estimate.parts().forEach((part, bytes) -> {
+            if (bytes >= 100_000_000L) {
+                parts.append(parts.isEmpty() ? "" : ", ").append(part).append(' ').append(gb(bytes));
+            }
+        });
+        label.setText("Memory at peak: about " + gb(estimate.total()) + " of " + gb(estimate.available()) + " on "
+                + estimate.device() + " (" + parts + ")" + (estimate.fits() ? "" : ". Will not fit: "
                 + estimate.advice(Calibrator.BATCH) + "."));
+        label.setTooltip(new Tooltip(MEMORY_HELP + "\n\n" + estimate.summary()));
         if (!estimate.fits()) {
             label.getStyleClass().add("problem");
         }
+    }
+
+    private static String gb(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
     }
 
     private static String summary(dev.plateau.workbench.AnalysedRun run) {

@@ -77,8 +77,17 @@ final class SimilarityPane extends BorderPane {
     private void refresh() {
         Optional<SimilarityMatrix> matrix = matrix();
         empty.setVisible(matrix.isEmpty());
-        matrix.ifPresent(m -> Charts.showMatrix(heatmap, vm.selectedModuleProperty().get(), m));
+        matrix.ifPresent(m -> Charts.showMatrix(heatmap, titled(vm.selectedModuleProperty().get()), m));
         refreshPlan();
+    }
+
+    /** The module as the figures name it, with the token type when the figures show one type's tokens. */
+    private String titled(String module) {
+        Analysis analysis = vm.analysis();
+        String type = vm.tokenTypeProperty().get();
+        boolean typed = type != null && !type.equals(SessionViewModel.ALL_TOKENS) && analysis != null
+                && vm.runProperty().get().analysis().modules().get(module).tokenTypes().containsKey(type);
+        return typed ? module + " (" + type + " tokens)" : module;
     }
 
     /** Redraws what depends on the plan: blocks, removal marks, the profile's marks and tau line. */
@@ -92,7 +101,7 @@ final class SimilarityPane extends BorderPane {
         ModulePlan m = plan == null ? null : plan.modules().get(module);
         Charts.showPlan(heatmap, m, vm.selectedLayerProperty().get());
         double tau = m == null ? Double.NaN : m.tau();
-        Charts.showProfile(profile, module, matrix.get(), m, tau);
+        Charts.showProfile(profile, titled(module), matrix.get(), m, tau);
     }
 
     private void selectLayer(MouseEvent e) {
