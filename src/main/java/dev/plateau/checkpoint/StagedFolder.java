@@ -119,13 +119,8 @@ public final class StagedFolder implements AutoCloseable {
 
     /** Deletes {@code root} and everything under it; missing is fine. */
     static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(root);
         } catch (IOException e) {
             throw new CheckpointException(root, "could not be removed: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.plateau.workbench;
 
+import dev.plateau.checkpoint.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -51,21 +52,7 @@ final class Caches {
             throw new PlateauException(folder + " is not one of Plateau's caches; nothing was deleted");
         }
         try {
-            if (Files.exists(folder)) {
-                Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.delete(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                        Files.delete(dir);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            }
+            FileTrees.delete(folder);
         } catch (IOException e) {
             throw new PlateauException(folder + ": could not be cleared completely: " + e.getMessage(), e);
         }
