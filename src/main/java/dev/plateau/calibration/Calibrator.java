@@ -203,7 +203,7 @@ public final class Calibrator {
                 statistics.finishBatch(tokens);
                 statisticsNanos += System.nanoTime() - folding;
                 collector.ifPresent(c -> c.finishBatch(tokens));
-                NativeHeap.trim();
+                NativeHeap.release();
             }
             forwardNanos = skips.forwardNanos();
             long finishing = System.nanoTime();

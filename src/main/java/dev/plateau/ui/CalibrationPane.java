@@ -80,8 +80,8 @@ final class CalibrationPane extends VBox {
         device.getItems().addAll("auto", "cpu", "gpu");
         device.setValue(vm.deviceProperty().get());
         device.valueProperty().bindBidirectional(vm.deviceProperty());
-        device.setTooltip(new Tooltip("auto: the GPU when Plateau was built with -Dcuda and one is present, else "
-                + "the CPU"));
+        device.setTooltip(new Tooltip("auto: the GPU when one is usable (an NVIDIA driver, and libtorch's CUDA "
+                + "natives: `plateau gpu install` downloads them once, or a -Dcuda build), else the CPU"));
         CheckBox fixed = new CheckBox("fixed t");
         fixed.selectedProperty().bindBidirectional(vm.fixedTimeProperty());
         Spinner<Double> time = new Spinner<>(new SpinnerValueFactory.DoubleSpinnerValueFactory(0, 1,
