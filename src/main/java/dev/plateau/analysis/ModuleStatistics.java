@@ -117,6 +117,7 @@ final class ModuleStatistics implements AutoCloseable {
                         + " described");
             }
             byte[] types = tokens.types();
+            checkTypes(types);
             for (TokenType type : TokenType.values()) {
                 int[] selected = rowsOf(types, type);
                 if (selected.length == 0) {
@@ -132,7 +133,6 @@ final class ModuleStatistics implements AutoCloseable {
             if (distant != null) {
                 distant.add(rows::get, n, false);
             }
-            checkTypes(types);
             sums.add(rows, types);
             minibatches(rows, types, mix(settings.seed() ^ mix(tokens.ids()[0])), step);
             List<NDArray> slots = new ArrayList<>(rows);

@@ -125,6 +125,7 @@ final class CalibrationPane extends VBox {
         Label memory = new Label();
         memory.setId("memoryEstimate");
         memory.setWrapText(true);
+        memory.setMinHeight(Region.USE_PREF_SIZE);
         memory.getStyleClass().add("note");
         memory.setTooltip(new Tooltip(MEMORY_HELP));
         vm.memoryEstimateProperty().addListener((o, a, b) -> showMemory(memory, b));
