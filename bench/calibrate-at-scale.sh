@@ -16,17 +16,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp="target/test-classes:target/classes:$(ls target/lib/*.jar | tr '\n' ':')"
 # the demo's 12 scenes, each listed with 16 states, as a 192-sample manifest (the two cameras' images are shared)
-mkdir -p "$work/data"
-cp -r assets/demo-calibration/images "$work/data/"
-python3 - "$work/data/manifest.jsonl" <<'PY'
-import json, sys
-lines = [json.loads(l) for l in open("assets/demo-calibration/manifest.jsonl")]
-with open(sys.argv[1], "w") as out:
-    for k in range(16):
-        for l in lines:
-            l = dict(l, state=[round(v + 0.01 * k, 3) for v in l["state"]])
-            out.write(json.dumps(l) + "\n")
-PY
+python3 bench/demo-samples.py "$work/data" 16
 for model in $models; do
   "$java" -jar target/plateau.jar synth "$model" --real-size --out "$work/$model" >/dev/null
   for samples in $counts; do

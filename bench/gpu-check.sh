@@ -13,16 +13,7 @@ mvn -q -B -DskipTests -Dcuda package test-compile
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # the demo's 12 scenes, each listed with 22 states: 264 samples (the images are shared)
-mkdir -p "$work/data"
-cp -r assets/demo-calibration/images "$work/data/"
-python3 - "$work/data/manifest.jsonl" <<'PY'
-import json, sys
-lines = [json.loads(l) for l in open("assets/demo-calibration/manifest.jsonl")]
-with open(sys.argv[1], "w") as out:
-    for k in range(22):
-        for l in lines:
-            out.write(json.dumps(dict(l, state=[round(v + 0.01 * k, 3) for v in l["state"]])) + "\n")
-PY
+python3 bench/demo-samples.py "$work/data" 22
 cp="target/test-classes:target/classes:$(ls target/lib/*.jar | tr '\n' ':')"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 exec "$java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -cp "$cp" \
