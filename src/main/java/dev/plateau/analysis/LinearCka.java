@@ -146,13 +146,7 @@ public final class LinearCka {
         for (long c0 = 0; c0 < length; c0 += CHUNK) {
             String range = c0 + ":" + Math.min(length, c0 + CHUNK);
             try (NDManager step = scope.newSubManager()) {
-                NDList chunk = new NDList(count);
-                for (NDArray v : vectors) {
-                    NDArray part = v.get(new NDIndex(range));
-                    part.attach(step);
-                    chunk.add(part);
-                }
-                NDArray rows = NDArrays.stack(chunk);
+                NDArray rows = NDArrays.stack(slices(vectors, range, step));
                 double[] g = rows.matMul(rows.transpose()).toType(DataType.FLOAT64, false).toDoubleArray();
                 for (int i = 0; i < count; i++) {
                     for (int j = 0; j < count; j++) {
@@ -160,6 +154,17 @@ public final class LinearCka {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /** The same slice ({@code range} of the first axis, e.g. {@code 0:512}) of every array, attached to {@code scope}. */
+    static NDList slices(List<NDArray> arrays, String range, NDManager scope) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray part = a.get(new NDIndex(range));
+            part.attach(scope);
+            out.add(part);
         }
         return out;
     }

@@ -33,12 +33,4 @@ final class Scoped {
             return op.apply(first).getDouble();
         }
     }
-
-    /** Float64 values computed from {@code first}, with every intermediate freed. */
-    static double[] doubles(NDArray first, UnaryOperator<NDArray> op) {
-        try (NDManager local = first.getManager().newSubManager()) {
-            first.tempAttach(local);
-            return op.apply(first).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
-        }
-    }
 }

@@ -2,9 +2,7 @@ package dev.plateau.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,13 +49,8 @@ final class TokenwiseSums {
                 String range = c0 + ":" + c1;
                 double[] grams;
                 try (NDManager chunk = step.newSubManager()) {
-                    NDList parts = new NDList(layers);
-                    for (NDArray layer : rows) {
-                        NDArray part = layer.get(new NDIndex(range));
-                        part.attach(chunk);
-                        parts.add(part);
-                    }
-                    NDArray stacked = NDArrays.stack(parts, 1).toType(DataType.FLOAT64, false);
+                    NDArray stacked = NDArrays.stack(LinearCka.slices(rows, range, chunk), 1)
+                            .toType(DataType.FLOAT64, false);
                     grams = stacked.matMul(stacked.transpose(0, 2, 1)).toDoubleArray();
                 }
                 fold(grams, types, c0, c1);

@@ -166,6 +166,7 @@ public final class Calibrator {
             throw new CalibrationException("this run would need " + memory.summary() + "; " + memory.advice(
                     settings.batch()));
         }
+        progress.memoryEstimated(memory);
         Map<String, Boolean> exact = outputs.extend().isPresent()
                 ? StreamedStatistics.exactDistant(outputs.extend().get().statistics()) : memory.exactDistant();
         Skips skips = new Skips(spec, skip);
@@ -246,16 +247,16 @@ public final class Calibrator {
                 + "); nothing was written; " + memory.advice(settings.batch());
     }
 
-    /** Told as the run goes: each batch as it starts, each layer as it is done. */
+    /** Told as the run goes: its memory estimate, each batch as it starts, each layer as it is done. */
     public interface Progress extends DecoderStack.Progress {
+        /** The run's memory estimate, once checked and before anything runs. */
+        default void memoryEstimated(MemoryEstimate estimate) {
+        }
+
         default void batchStarted(int batch, int batches, int samples) {
         }
 
         Progress NONE = (module, layer, depth) -> { };
-
-        static Progress of(DecoderStack.Progress layers) {
-            return layers::layerDone;
-        }
     }
 
     /** One batch through a family's forward pass: the rows each module gave, described. */

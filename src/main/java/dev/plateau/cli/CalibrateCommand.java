@@ -118,9 +118,6 @@ final class CalibrateCommand implements Callable<Integer> {
             CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
                     time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device == null ? "auto" : device,
                     new DatasetInputs(cameras, stateKey, actionKey), batch, memoryBytes(), exactHeatmap);
-            MemoryEstimate estimate = Workbench.standard().estimate(request, states != null);
-            w.printf("memory: %s%n", estimate.summary());
-            w.flush();
             r = Workbench.standard().calibrate(request, out, Optional.ofNullable(states), () -> false, progress);
         }
         if (r.added() < (add != null ? add : samples)) {
@@ -161,6 +158,12 @@ final class CalibrateCommand implements Callable<Integer> {
 
         @Override
         public void layerDone(String module, int layer, int depth) {
+        }
+
+        @Override
+        public void memoryEstimated(MemoryEstimate estimate) {
+            w.printf("memory: %s%n", estimate.summary());
+            w.flush();
         }
 
         @Override

@@ -67,6 +67,11 @@ final class Calibrations {
             }
 
             @Override
+            public void memoryEstimated(MemoryEstimate estimate) {
+                progress.memoryEstimated(estimate);
+            }
+
+            @Override
             public void batchStarted(int batch, int batches, int samples) {
                 progress.batchStarted(batch, batches, samples);
             }

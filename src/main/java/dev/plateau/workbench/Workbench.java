@@ -100,6 +100,10 @@ public final class Workbench {
         void layerDone(String module, int layer, int depth);
 
         /** Batch {@code batch} (from 0) of {@code batches}, of {@code samples} samples, starts. */
+        /** The run's memory estimate, once checked and before anything runs. */
+        default void memoryEstimated(MemoryEstimate estimate) {
+        }
+
         default void batchStarted(int batch, int batches, int samples) {
         }
     }
