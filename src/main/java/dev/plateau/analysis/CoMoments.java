@@ -47,8 +47,9 @@ final class CoMoments implements AutoCloseable {
 
     /**
      * Adds a batch of {@code n} tokens; {@code rows.apply(l)} gives layer l's [n, d_l] states (float32 or float64),
-     * asked for at most once per layer, and closed after use when {@code owned}. Each centred layer is dropped once
-     * no later pair needs it.
+     * asked for at most once per layer, and closed after use when {@code owned}. Each pair's product is folded in as
+     * soon as it is formed, and each centred layer is dropped once no later pair needs it: beyond the statistics, a
+     * batch holds one product and the centred layers still to be paired.
      */
     void add(IntFunction<NDArray> rows, long n, boolean owned) {
         if (n == 0) {
@@ -62,7 +63,6 @@ final class CoMoments implements AutoCloseable {
         try (NDManager step = store.newSubManager()) {
             NDArray[] batchMeans = new NDArray[layers];
             Map<Integer, NDArray> centred = new HashMap<>();
-            Map<LayerPair, NDArray> batchProducts = new HashMap<>();
             for (int i = 0; i < layers; i++) {
                 if (!lastUse.containsKey(i)) {
                     continue;
@@ -77,8 +77,11 @@ final class CoMoments implements AutoCloseable {
                 for (LayerPair p : pairs) {
                     if (p.later() == i) {
                         NDArray earlier = centred.get(p.earlier());
-                        batchProducts.put(p, Scoped.apply(centred.get(i), step, a -> a.transpose().matMul(earlier)
-                                .toType(DataType.FLOAT64, false)));
+                        try (NDManager pairStep = step.newSubManager()) {
+                            NDArray product = Scoped.apply(centred.get(i), pairStep, a -> a.transpose()
+                                    .matMul(earlier).toType(DataType.FLOAT64, false));
+                            foldPair(p, product, batchMeans, n, true);
+                        }
                     }
                 }
                 for (int j = 0; j <= i; j++) {
@@ -87,7 +90,7 @@ final class CoMoments implements AutoCloseable {
                     }
                 }
             }
-            fold(batchMeans, n, batchProducts::get);
+            foldMeans(batchMeans, n);
         }
     }
 
@@ -103,24 +106,42 @@ final class CoMoments implements AutoCloseable {
     }
 
     private void fold(NDArray[] batchMeans, long n, Function<LayerPair, NDArray> batchProducts) {
+        for (LayerPair p : pairs) {
+            foldPair(p, batchProducts.apply(p), batchMeans, n, false);
+        }
+        foldMeans(batchMeans, n);
+    }
+
+    /**
+     * Adds pair p's centred product of {@code n} new tokens with means {@code batchMeans}, before the means are
+     * updated. {@code take}: the product may become this accumulator's own array (it is not copied).
+     */
+    private void foldPair(LayerPair p, NDArray product, NDArray[] batchMeans, long n, boolean take) {
+        long before = count;
+        if (before == 0) {
+            if (take) {
+                product.attach(store);
+                products.put(p, product);
+            } else {
+                products.put(p, Scoped.apply(product, store, NDArray::duplicate));
+            }
+            return;
+        }
+        long total = before + n;
+        NDArray mj = means[p.earlier()];
+        NDArray mi = means[p.later()];
+        try (NDManager step = store.newSubManager()) {
+            NDArray deltaJ = Scoped.apply(batchMeans[p.earlier()], step, b -> b.sub(mj).reshape(1, -1));
+            NDArray between = Scoped.apply(batchMeans[p.later()], step, di -> di.sub(mi).reshape(-1, 1)
+                    .matMul(deltaJ).mul((double) before * n / total));
+            products.get(p).addi(product).addi(between);
+        }
+    }
+
+    /** Moves the means and the count on by {@code n} tokens, once every pair of them is folded in. */
+    private void foldMeans(NDArray[] batchMeans, long n) {
         long before = count;
         long total = before + n;
-        for (LayerPair p : pairs) {
-            NDArray product = batchProducts.apply(p);
-            if (before == 0) {
-                products.put(p, Scoped.apply(product, store, NDArray::duplicate));
-                continue;
-            }
-            NDArray dj = batchMeans[p.earlier()];
-            NDArray mj = means[p.earlier()];
-            NDArray mi = means[p.later()];
-            try (NDManager step = store.newSubManager()) {
-                NDArray deltaJ = Scoped.apply(dj, step, b -> b.sub(mj).reshape(1, -1));
-                NDArray between = Scoped.apply(batchMeans[p.later()], step, di -> di.sub(mi).reshape(-1, 1)
-                        .matMul(deltaJ).mul((double) before * n / total));
-                products.get(p).addi(product).addi(between);
-            }
-        }
         for (int l = 0; l < layers; l++) {
             if (batchMeans[l] == null) {
                 continue;

@@ -86,10 +86,14 @@ public final class StreamedStatistics implements AutoCloseable {
 
     /**
      * Folds the current batch into the statistics. {@code tokens.get(module)} describes that module's rows, given
-     * their count.
+     * their count; {@code afterEach} runs after each module's states are folded in and dropped (to hand their memory
+     * back, say).
      */
-    public void finishBatch(Map<String, IntFunction<TokenBatch>> tokens) {
-        modules.forEach((name, m) -> m.finishBatch(tokens.get(name)));
+    public void finishBatch(Map<String, IntFunction<TokenBatch>> tokens, Runnable afterEach) {
+        modules.forEach((name, m) -> {
+            m.finishBatch(tokens.get(name));
+            afterEach.run();
+        });
     }
 
     /** Tokens folded in for a module. */

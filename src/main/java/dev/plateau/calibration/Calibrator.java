@@ -187,6 +187,7 @@ public final class Calibrator {
             LayerSink sink = (module, layer, states) -> {
                 statistics.accept(module, layer, states);
                 collector.ifPresent(c -> c.accept(module, layer, states));
+                NativeHeap.trim();
             };
             BatchRun family = switch (spec.family()) {
                 case GR00T_N1_5 -> gr00t(checkpoint, spec, data, tokenizer, seed, time, skips);
@@ -201,7 +202,7 @@ public final class Calibrator {
                 Map<String, IntFunction<TokenBatch>> tokens = family.run(batch, previous + (long) b * settings.batch(),
                         sink, manager, cancelled, progress);
                 long folding = System.nanoTime();
-                statistics.finishBatch(tokens);
+                statistics.finishBatch(tokens, NativeHeap::trim);
                 statisticsNanos += System.nanoTime() - folding;
                 collector.ifPresent(c -> c.finishBatch(tokens));
                 NativeHeap.release();

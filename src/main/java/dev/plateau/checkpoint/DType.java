@@ -68,25 +68,34 @@ public enum DType {
             throw new IllegalArgumentException("tensor of " + count + " elements does not fit a Java array");
         }
         float[] out = new float[(int) count];
+        toFloats(data, MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /**
+     * Every element of {@code data} as float32 in the platform's byte order, written to {@code out} (native memory
+     * or a float array's segment, of at least 4 bytes per element).
+     */
+    public void toFloats(MemorySegment data, MemorySegment out) {
+        long count = data.byteSize() / size;
         switch (this) {
-            case F32 -> MemorySegment.copy(data, FLOAT, 0, out, 0, out.length);
+            case F32 -> MemorySegment.copy(data, FLOAT, 0, out, ValueLayout.JAVA_FLOAT, 0, count);
             case BF16 -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = bf16ToFloat(data.get(SHORT, (long) i * 2));
+                for (long i = 0; i < count; i++) {
+                    out.setAtIndex(ValueLayout.JAVA_FLOAT, i, bf16ToFloat(data.get(SHORT, i * 2)));
                 }
             }
             case F16 -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = Float.float16ToFloat(data.get(SHORT, (long) i * 2));
+                for (long i = 0; i < count; i++) {
+                    out.setAtIndex(ValueLayout.JAVA_FLOAT, i, Float.float16ToFloat(data.get(SHORT, i * 2)));
                 }
             }
             default -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = toFloat(data, i);
+                for (long i = 0; i < count; i++) {
+                    out.setAtIndex(ValueLayout.JAVA_FLOAT, i, toFloat(data, i));
                 }
             }
         }
-        return out;
     }
 
     /** bfloat16 is the upper half of a float32: widening is exact. */

@@ -2,11 +2,15 @@ package dev.plateau.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Checkpoint tensors as float32 NDArrays, converted in Java from whatever dtype is stored. */
 final class Tensors {
@@ -32,8 +36,31 @@ final class Tensors {
     }
 
     private static NDArray toArray(Checkpoint.Entry e, NDManager manager) {
-        long[] shape = e.info().shape().stream().mapToLong(Long::longValue).toArray();
-        return manager.create(e.file().floats(e.info()), new Shape(shape));
+        Shape shape = new Shape(e.info().shape().stream().mapToLong(Long::longValue).toArray());
+        MemorySegment data = e.file().bytes(e.info());
+        return create(shape, manager, out -> e.info().dtype().toFloats(data, out));
+    }
+
+    /**
+     * A float32 array of {@code shape} whose values {@code fill} writes, through native memory that is freed as soon
+     * as the array holds its copy. An array made from a Java array goes through a direct buffer instead, whose memory
+     * returns only when a garbage collection finds it: a whole model's weights in float32 could pile up in a batch.
+     */
+    static NDArray create(Shape shape, NDManager manager, Consumer<MemorySegment> fill) {
+        long bytes = shape.size() * Float.BYTES;
+        if (bytes == 0 || bytes > Integer.MAX_VALUE) {
+            float[] values = new float[Math.toIntExact(shape.size())];
+            fill.accept(MemorySegment.ofArray(values));
+            return manager.create(values, shape);
+        }
+        try (Arena arena = Arena.ofConfined(); NDManager scope = manager.newSubManager()) {
+            MemorySegment segment = arena.allocate(ValueLayout.JAVA_FLOAT, shape.size());
+            fill.accept(segment);
+            NDArray borrowed = scope.create(segment.asByteBuffer(), shape, DataType.FLOAT32);
+            NDArray owned = borrowed.duplicate();
+            owned.attach(manager);
+            return owned;
+        }
     }
 
     /** Rows {@code ids} of a [rows, width] table (an embedding), read row by row: the table is never loaded whole. */
@@ -43,15 +70,17 @@ final class Tensors {
         int width = Math.toIntExact(e.info().shape().get(1));
         long rowBytes = (long) width * e.info().dtype().size();
         MemorySegment table = e.file().bytes(e.info());
-        float[] out = new float[ids.length * width];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= rows) {
-                throw new IllegalArgumentException("token id " + ids[i] + " is outside the " + rows + "-row table "
+        for (int id : ids) {
+            if (id < 0 || id >= rows) {
+                throw new IllegalArgumentException("token id " + id + " is outside the " + rows + "-row table "
                         + name + ": the tokenizer does not belong to this checkpoint");
             }
-            float[] row = e.info().dtype().toFloats(table.asSlice(ids[i] * rowBytes, rowBytes));
-            System.arraycopy(row, 0, out, i * width, width);
         }
-        return manager.create(out, new Shape(ids.length, width));
+        long outRow = (long) width * Float.BYTES;
+        return create(new Shape(ids.length, width), manager, out -> {
+            for (int i = 0; i < ids.length; i++) {
+                e.info().dtype().toFloats(table.asSlice(ids[i] * rowBytes, rowBytes), out.asSlice(i * outRow, outRow));
+            }
+        });
     }
 }

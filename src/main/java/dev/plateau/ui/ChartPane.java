@@ -1,21 +1,28 @@
 package dev.plateau.ui;
 
 import dev.plateau.workbench.PlateauException;
+import java.awt.geom.Rectangle2D;
 import java.io.File;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.MouseEvent;
 import javafx.stage.FileChooser;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.XYPlot;
 
 /**
- * A chart on screen: no zooming or panning (the axes mean layers), and a context menu that saves the figure as PNG
- * or SVG and its numbers as CSV or JSON.
+ * A chart on screen: no zooming or panning (the axes mean layers), a tooltip that can describe the point under the
+ * mouse, and a context menu that saves the figure as PNG or SVG and its numbers as CSV or JSON.
  */
 final class ChartPane extends ChartViewer {
+    private static final String SAVE_HINT = "Right-click to save this figure (PNG, SVG) or its numbers (CSV, JSON)";
+    private final Tooltip tooltip = new Tooltip(SAVE_HINT);
 
     ChartPane(JFreeChart chart, String id, Supplier<FigureData> data, Consumer<String> onError) {
         super(chart, false);
@@ -36,7 +43,29 @@ final class ChartPane extends ChartViewer {
             menu.getItems().add(item);
         }
         setOnContextMenuRequested(e -> menu.show(this, e.getScreenX(), e.getScreenY()));
-        Tooltip.install(this, new Tooltip("Right-click to save this figure (PNG, SVG) or its numbers (CSV, JSON)"));
+        getCanvas().setTooltipEnabled(false);
+        Tooltip.install(getCanvas(), tooltip);
+    }
+
+    /**
+     * While the mouse is over the plot's data area, the tooltip shows {@code describe(x, y)} of the point under it (in
+     * the axes' units) where that gives a text; elsewhere, how to save the figure.
+     */
+    void describeHovered(BiFunction<Double, Double, Optional<String>> describe) {
+        getCanvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> {
+            Rectangle2D area = getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+            XYPlot plot = getChart().getXYPlot();
+            Optional<String> text = area.contains(e.getX(), e.getY())
+                    ? describe.apply(plot.getDomainAxis().java2DToValue(e.getX(), area, plot.getDomainAxisEdge()),
+                    plot.getRangeAxis().java2DToValue(e.getY(), area, plot.getRangeAxisEdge()))
+                    : Optional.empty();
+            tooltip.setText(text.orElse(SAVE_HINT));
+        });
+    }
+
+    /** The chart's tooltip, whose text follows the mouse. */
+    Tooltip tooltip() {
+        return tooltip;
     }
 
     private void save(String extension, Supplier<FigureData> data, Consumer<String> onError) {

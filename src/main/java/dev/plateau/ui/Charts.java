@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.annotations.XYBoxAnnotation;
 import org.jfree.chart.annotations.XYLineAnnotation;
+import org.jfree.chart.annotations.XYShapeAnnotation;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnitSource;
 import org.jfree.chart.block.BlockBorder;
@@ -120,8 +120,8 @@ final class Charts {
         if (plan != null) {
             for (Algorithm1.Block b : plan.blocks()) {
                 if (b.size() > 1) {
-                    xy.addAnnotation(new XYBoxAnnotation(b.first() - 0.5, b.first() - 0.5, b.last() + 0.5,
-                            b.last() + 0.5, new BasicStroke(2.5f), Palette.BLOCK, null), false);
+                    xy.addAnnotation(outline(b.first() - 0.5, b.first() - 0.5, b.last() + 0.5, b.last() + 0.5,
+                            new BasicStroke(2.5f), Palette.BLOCK), false);
                 }
             }
             for (int i : plan.remove()) {
@@ -133,10 +133,19 @@ final class Charts {
             }
         }
         if (selected >= 0) {
-            xy.addAnnotation(new XYBoxAnnotation(selected - 0.5, -0.5, selected + 0.5,
-                    xy.getRangeAxis().getUpperBound(), new BasicStroke(1.5f), Palette.SELECTED, null), false);
+            xy.addAnnotation(outline(selected - 0.5, -0.5, selected + 0.5, xy.getRangeAxis().getUpperBound(),
+                    new BasicStroke(1.5f), Palette.SELECTED), false);
         }
         chart.setNotify(true);
+    }
+
+    /**
+     * A rectangle outlined in data coordinates. A shape annotation, not a box annotation: JFreeChart draws a box on an
+     * inverted axis (the heatmap's layer 0 at the top) with a negative height, which is nothing at all.
+     */
+    static XYShapeAnnotation outline(double x0, double y0, double x1, double y1, BasicStroke stroke, Color paint) {
+        return new XYShapeAnnotation(new Rectangle2D.Double(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0),
+                Math.abs(y1 - y0)), stroke, paint);
     }
 
     /** The adjacent profile s_i (layer i vs i - 1) with the removed layers marked and the tau line. */

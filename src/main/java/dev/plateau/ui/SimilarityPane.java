@@ -10,6 +10,7 @@ import dev.plateau.prune.Plan;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Label;
@@ -43,6 +44,7 @@ final class SimilarityPane extends BorderPane {
         empty.getStyleClass().add("placeholder");
         setCenter(new StackPane(split, empty));
         heatmapPane.getCanvas().setOnMouseClicked(this::selectLayer);
+        heatmapPane.describeHovered(this::describeCell);
         profilePane.getCanvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             dragging = true;
             dragTau(e);
@@ -102,6 +104,26 @@ final class SimilarityPane extends BorderPane {
         Charts.showPlan(heatmap, m, vm.selectedLayerProperty().get());
         double tau = m == null ? Double.NaN : m.tau();
         Charts.showProfile(profile, titled(module), matrix.get(), m, tau);
+    }
+
+    /** The layer pair under the mouse and its value, with what the plan does to the two layers. */
+    private Optional<String> describeCell(double x, double y) {
+        int j = (int) Math.round(x);
+        int i = (int) Math.round(y);
+        return matrix().filter(m -> i >= 0 && j >= 0 && i < m.layers() && j < m.layers()).map(m -> {
+            Plan plan = vm.planProperty().get();
+            ModulePlan p = plan == null ? null : plan.modules().get(vm.selectedModuleProperty().get());
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "layer %d vs layer %d: %s %.4f", i, j,
+                    m.metric().label(), m.get(i, j)));
+            if (p != null) {
+                for (int layer : i == j ? List.of(i) : List.of(i, j)) {
+                    if (p.remove().contains(layer)) {
+                        text.append("\nlayer ").append(layer).append(" is removed by the plan");
+                    }
+                }
+            }
+            return text.toString();
+        });
     }
 
     private void selectLayer(MouseEvent e) {

@@ -91,14 +91,26 @@ final class Plans {
         return new Plan(draft.family(), ordered, PlanCheck.problems(draft, spec));
     }
 
-    /** The paper's Table 5 plan of a family, from the resources. */
+    /** The built-in plans of the paper's Table 5 (sample-configs/, copied into the resources). */
+    private static final List<String> PAPER_PLANS = List.of("smolvla-table5.plan.json", "pi0-table5.plan.json",
+            "gr00t-table5.plan.json");
+
+    /** The paper's Table 5 plan of a family: the built-in plan whose {@code "family"} is the family's code. */
     static Optional<Plan> paper(Family family) {
-        String name = family.code() + "-table5.plan.json";
-        try (InputStream in = Plans.class.getResourceAsStream("/dev/plateau/plans/" + name)) {
-            return in == null ? Optional.empty() : Optional.of(PlanFile.read(in.readAllBytes(), Path.of(name)));
-        } catch (IOException | PlanException e) {
-            throw new PlateauException(name + ": the built-in plan cannot be read: " + e.getMessage(), e);
+        for (String name : PAPER_PLANS) {
+            try (InputStream in = Plans.class.getResourceAsStream("/dev/plateau/plans/" + name)) {
+                if (in == null) {
+                    throw new PlateauException("the built-in plan " + name + " is missing from this build");
+                }
+                Plan plan = PlanFile.read(in.readAllBytes(), Path.of(name));
+                if (plan.family().equals(family.code())) {
+                    return Optional.of(plan);
+                }
+            } catch (IOException | PlanException e) {
+                throw new PlateauException(name + ": the built-in plan cannot be read: " + e.getMessage(), e);
+            }
         }
+        return Optional.empty();
     }
 
     static List<String> check(Workbench workbench, Path planFile, Path checkpoint) {

@@ -70,7 +70,7 @@ class StreamedStatisticsTest {
         }
         byte[] batchTypes = Arrays.copyOfRange(types, from, to);
         long[] ids = IntStream.range(from, to).mapToLong(r -> TokenBatch.id(r / 10, r % 10)).toArray();
-        stats.finishBatch(Map.of("m", n -> new TokenBatch(batchTypes, ids)));
+        stats.finishBatch(Map.of("m", n -> new TokenBatch(batchTypes, ids)), () -> { });
     }
 
     private static StreamedStatistics run(NDManager manager, DataType type, StatisticsSettings settings, int[] cuts) {

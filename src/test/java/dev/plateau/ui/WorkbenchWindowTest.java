@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plateau.finetune.FakeTrainer;
+import dev.plateau.model.CheckpointBuilder;
+import dev.plateau.model.SyntheticModels;
 import dev.plateau.prune.Verifier;
 import dev.plateau.workbench.CacheFolder;
 import dev.plateau.workbench.Workbench;
+import java.awt.geom.Rectangle2D;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -25,6 +29,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.controlsfx.control.NotificationPane;
+import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -110,6 +115,39 @@ class WorkbenchWindowTest {
         waitFor(() -> !problems.isVisible());
         assertTrue(text(robot, "#removed-expert").startsWith("removes [1, 2, 5, 6, 14, 15]"));
         assertFalse(robot.lookup("#exportButton").queryAs(Button.class).isDisabled());
+    }
+
+    @Test
+    void thePapersPlanLoadsForEveryFamilyThePaperPrunes(FxRobot robot) throws Exception {
+        Path gr00t = CheckpointBuilder.write(SyntheticModels.named("gr00t", false).orElseThrow(),
+                scratch.resolve("gr00t"), CheckpointBuilder.Fill.RANDOM, 1, 0, false);
+        robot.interact(() -> vm.open(gr00t));
+        waitFor(() -> vm.modelProperty().get() != null && !vm.jobs().busy());
+        robot.clickOn("#paperPlan");
+        // sample-configs/gr00t-table5.plan.json: VLM 12 -> 5, VL self-attention 4 -> 3, DiT 16 -> 8
+        waitFor(() -> text(robot, "#removed-vlm").startsWith("removes [3, 4, 5, 6, 7, 8, 9]"));
+        assertEquals(1, vm.planProperty().get().modules().get("vl_self_attention").remove().size());
+        assertEquals(8, vm.planProperty().get().modules().get("dit").remove().size());
+    }
+
+    @Test
+    void hoveringAHeatmapCellNamesTheLayerPairAndItsValue(FxRobot robot) throws TimeoutException {
+        openDemo(robot);
+        ChartPane heatmap = robot.lookup("#heatmap").queryAs(ChartPane.class);
+        waitFor(() -> heatmap.getCanvas().getRenderingInfo() != null);
+        Rectangle2D area = heatmap.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        XYPlot plot = heatmap.getChart().getXYPlot();
+        // the cell of row 2, column 5: x is the column, y the row (layer 0 at the top)
+        double x = plot.getDomainAxis().valueToJava2D(5, area, plot.getDomainAxisEdge());
+        double y = plot.getRangeAxis().valueToJava2D(2, area, plot.getRangeAxisEdge());
+        robot.moveTo(heatmap.getCanvas().localToScreen(x, y));
+        waitFor(() -> heatmap.tooltip().getText().startsWith("layer 2 vs layer 5"));
+        double value = vm.analysis().modules().get(vm.selectedModuleProperty().get()).metrics()
+                .get(SimilarityPane.shownMetric(vm.criterionProperty().get())).get(2, 5);
+        assertTrue(heatmap.tooltip().getText().contains(String.format(Locale.ROOT, "%.4f", value)),
+                heatmap.tooltip().getText());
+        robot.moveTo(heatmap.getCanvas().localToScreen(area.getMinX() - 20, area.getMinY() - 20));
+        waitFor(() -> heatmap.tooltip().getText().startsWith("Right-click to save"));
     }
 
     @Test
