@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -55,14 +56,17 @@ public final class StagedFolder implements AutoCloseable {
         return "." + target.getFileName() + ".partial-";
     }
 
+    /** A staging folder's name: {@code .NAME.partial-UUID}. */
+    private static final Pattern STAGING = Pattern.compile("\\..+\\.partial-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
+
     /**
-     * Deletes staging folders of {@code target} left by writers that no longer run (killed, power cut): their owner
-     * file names a process that is gone.
+     * Deletes the staging folders beside {@code target}, of any name, left by writers that no longer run (killed,
+     * power cut): their owner file names a process that is gone.
      */
     private static void removeAbandoned(Path target) throws IOException {
-        String prefix = stagingPrefix(target);
         try (Stream<Path> siblings = Files.list(target.getParent())) {
-            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+            for (Path p : siblings.filter(p -> STAGING.matcher(p.getFileName().toString()).matches()
+                    && Files.isDirectory(p)).toList()) {
                 Path owner = p.resolve(OWNER);
                 long pid = -1;
                 try {

@@ -6,9 +6,6 @@ import dev.plateau.workbench.Workbench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,35 +65,20 @@ final class GpuCommand implements Runnable {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            AtomicBoolean cancelled = new AtomicBoolean();
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread onCtrlC = new Thread(() -> {
-                cancelled.set(true);
-                try {
-                    finished.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "cancel-gpu-install");
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
             Lines download = new Lines(out, "download", 5);
             Lines unpack = new Lines(out, "unpack", 25);
             Path folder;
-            try {
-                folder = Workbench.standard().installGpu(repository, download::bytes, unpack::bytes, cancelled::get);
-            } catch (PlateauException e) {
-                if (cancelled.get()) {
-                    err.println("plateau: " + e.getMessage());
-                    err.flush();
-                    return;
-                }
-                throw e;
-            } finally {
-                finished.countDown();
+            try (CtrlC ctrlC = CtrlC.watch("gpu-install")) {
                 try {
-                    Runtime.getRuntime().removeShutdownHook(onCtrlC);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down (Ctrl+C): the hook is running
+                    folder = Workbench.standard().installGpu(repository, download::bytes, unpack::bytes,
+                            ctrlC::pressed);
+                } catch (PlateauException e) {
+                    if (ctrlC.pressed()) {
+                        err.println("plateau: " + e.getMessage());
+                        err.flush();
+                        return;
+                    }
+                    throw e;
                 }
             }
             out.println(download.started()

@@ -1,6 +1,7 @@
 package dev.plateau.cli;
 
 import dev.plateau.prune.Exporter;
+import dev.plateau.workbench.PlateauException;
 import dev.plateau.workbench.Workbench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,8 +35,22 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Exporter.Result result = Workbench.standard().prune(checkpoint, plan, out, force);
         PrintWriter w = spec.commandLine().getOut();
+        Exporter.Result result;
+        try (CtrlC ctrlC = CtrlC.watch("prune")) {
+            try {
+                result = Workbench.standard().prune(checkpoint, plan, out, force, (done, total) -> { },
+                        ctrlC::pressed);
+            } catch (PlateauException e) {
+                if (ctrlC.pressed()) {
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("plateau: " + e.getMessage());
+                    err.flush();
+                    return 130;
+                }
+                throw e;
+            }
+        }
         result.surgery().depths().forEach((module, depth) -> w.println(module + ": " + depth + " layers kept"));
         result.surgery().configChanges().forEach((key, values) -> w.println("config " + key + ": " + values.get(0)
                 + " -> " + values.get(1)));

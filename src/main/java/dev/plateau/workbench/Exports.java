@@ -26,8 +26,13 @@ final class Exports {
     }
 
     static Exporter.Result prune(Path checkpoint, Path planFile, Path out, boolean force) {
+        return prune(checkpoint, planFile, out, force, (done, total) -> { }, () -> false);
+    }
+
+    static Exporter.Result prune(Path checkpoint, Path planFile, Path out, boolean force,
+                                 Workbench.ByteProgress progress, BooleanSupplier cancelled) {
         try {
-            return prune(checkpoint, PlanFile.read(planFile), planFile + ": ", out, force);
+            return prune(checkpoint, PlanFile.read(planFile), planFile + ": ", out, force, progress, cancelled);
         } catch (PlanException e) {
             throw new PlateauException(e.getMessage(), e);
         }

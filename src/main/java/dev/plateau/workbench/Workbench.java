@@ -89,6 +89,12 @@ public final class Workbench {
         return Exports.prune(checkpoint, plan, out, force);
     }
 
+    /** The same, reporting the weight bytes written and polling {@code cancelled}: cancelled, it leaves nothing. */
+    public Exporter.Result prune(Path checkpoint, Path plan, Path out, boolean force, ByteProgress progress,
+                                 BooleanSupplier cancelled) {
+        return Exports.prune(checkpoint, plan, out, force, progress, cancelled);
+    }
+
     /** Checks an exported (or any) checkpoint against what its family's loading code will ask for. */
     public Verifier.Report verify(Path folder) {
         return Exports.verify(folder);

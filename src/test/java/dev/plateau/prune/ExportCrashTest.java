@@ -18,7 +18,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An export killed with SIGKILL half-way leaves the source as it was and no target; the next export cleans up. */
+/**
+ * An export killed with SIGKILL half-way leaves the source as it was and no target, and the next export cleans up; one
+ * interrupted (Ctrl+C, SIGTERM) leaves nothing at all.
+ */
 class ExportCrashTest {
     @TempDir
     Path dir;
@@ -57,11 +60,7 @@ class ExportCrashTest {
                 dir.resolve("gr00t-real"), CheckpointBuilder.Fill.UNWRITTEN, 0, 0, false);
         Map<String, String> before = snapshot(source);
         Path out = dir.resolve("pruned");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.plateau.cli.Main", "prune", source.toString(),
-                "--plan", "sample-configs/gr00t-table5.plan.json", "--out", out.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Process child = startPrune(source, out);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!writingWeights(dir) && child.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(5);
@@ -75,7 +74,34 @@ class ExportCrashTest {
         assertFalse(Files.exists(out), "no target folder");
         assertEquals(before, snapshot(source), "the source is untouched");
         assertEquals(1, partials(dir).size(), "the killed writer's staging folder is left behind");
-        StagedFolder.create(out, false).close();
-        assertEquals(List.of(), partials(dir), "the next writer removes the abandoned staging folder");
+        StagedFolder.create(dir.resolve("another-name"), false).close();
+        assertEquals(List.of(), partials(dir), "the next writer, of any name, removes the abandoned staging folder");
+    }
+
+    /** Ctrl+C and a termination signal run the same shutdown: the export stops and removes its staging folder. */
+    @Test
+    void interruptedMidWayLeavesNothing() throws Exception {
+        Path source = CheckpointBuilder.write(SyntheticModels.named("gr00t", true).orElseThrow(),
+                dir.resolve("gr00t-real"), CheckpointBuilder.Fill.UNWRITTEN, 0, 0, false);
+        Path out = dir.resolve("pruned");
+        Process child = startPrune(source, out);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!writingWeights(dir) && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(child.isAlive(), "the export was still running when interrupted: " + Files.readString(
+                dir.resolve("child.log")));
+        child.destroy();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertFalse(Files.exists(out), "no target folder");
+        assertEquals(List.of(), partials(dir), "no staging folder: " + Files.readString(dir.resolve("child.log")));
+    }
+
+    private Process startPrune(Path source, Path out) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.plateau.cli.Main", "prune", source.toString(),
+                "--plan", "sample-configs/gr00t-table5.plan.json", "--out", out.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }
 }
