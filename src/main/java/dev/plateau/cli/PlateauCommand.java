@@ -2,10 +2,8 @@ package dev.plateau.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
 /** {@code plateau}: the top-level command. */
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
@@ -20,12 +18,10 @@ final class PlateauCommand implements Runnable {
             description = "print the stack trace of an internal error")
     private boolean debug;
 
-    @Spec
-    private CommandSpec spec;
-
+    /** With no command, the window opens, as from the desktop's launcher; {@code --help} lists the commands. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        UiCommand.open(null);
     }
 
     /** The version from the jar manifest ("dev" when run from classes). */

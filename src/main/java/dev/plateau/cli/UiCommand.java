@@ -17,9 +17,14 @@ final class UiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        open(checkpoint);
+        return 0;
+    }
+
+    /** Opens the window (on {@code checkpoint} unless null) and returns when it is closed. */
+    static void open(Path checkpoint) {
         requireDisplay();
         Launcher.main(checkpoint == null ? new String[0] : new String[] {checkpoint.toAbsolutePath().toString()});
-        return 0;
     }
 
     /** A window needs a display; say so instead of failing deep inside JavaFX. */
