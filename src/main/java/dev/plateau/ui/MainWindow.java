@@ -23,6 +23,7 @@ import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.TextArea;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
@@ -33,6 +34,7 @@ import javafx.scene.layout.Region;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Stage;
 import org.controlsfx.control.NotificationPane;
+import org.controlsfx.control.action.Action;
 
 /**
  * The workbench window: menu, the model tree and the calibration form on the left, the figures in the middle, the
@@ -43,6 +45,8 @@ public final class MainWindow {
     private final Stage stage;
     private final SessionViewModel vm;
     private final NotificationPane notifications;
+    /** The notice shown; the bar shows what fits on a line, its Details the whole of it. */
+    private String lastNotice = "";
     private final Scene scene;
 
     public MainWindow(Stage stage, SessionViewModel vm) {
@@ -59,6 +63,7 @@ public final class MainWindow {
         notifications = new NotificationPane(center);
         notifications.setId("notification");
         notifications.setShowFromTop(true);
+        notifications.getActions().setAll(new Action("Details\u2026", e -> showNoticeDetails()));
         SplitPane left = new SplitPane(new ModelTree(vm), new CalibrationPane(vm));
         left.setOrientation(Orientation.VERTICAL);
         left.setDividerPositions(0.5);
@@ -78,7 +83,8 @@ public final class MainWindow {
         vm.notices().addListener((ListChangeListener<String>) c -> {
             while (c.next()) {
                 if (c.wasAdded()) {
-                    notifications.show(c.getAddedSubList().getLast());
+                    lastNotice = c.getAddedSubList().getLast();
+                    notifications.show(lastNotice);
                 }
             }
         });
@@ -87,6 +93,21 @@ public final class MainWindow {
         stage.setScene(scene);
         stage.setMinWidth(1000);
         stage.setMinHeight(640);
+    }
+
+    /** The whole of the last notice, selectable, in a window of its own. */
+    private void showNoticeDetails() {
+        TextArea text = new TextArea(lastNotice);
+        text.setId("noticeDetails");
+        text.setEditable(false);
+        text.setWrapText(true);
+        text.setPrefSize(640, 180);
+        Alert details = new Alert(Alert.AlertType.INFORMATION);
+        details.initOwner(scene.getWindow());
+        details.setTitle("Plateau \u2014 message");
+        details.setHeaderText(null);
+        details.getDialogPane().setContent(text);
+        details.show();
     }
 
     private static String title(OpenedModel model) {

@@ -200,6 +200,24 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aLongNoticeIsReadWhole(FxRobot robot) throws Exception {
+        openDemo(robot);
+        String message = "/data/checkpoints/gr00t-n1.5-so100/model-00002-of-00002.safetensors: tensor "
+                + "'action_head.model.transformer_blocks.11.attn1.to_out.0.weight' ends at byte 2,147,483,904 but the "
+                + "file has 2,013,265,920 bytes: the file is truncated (an interrupted download?); download it again";
+        robot.interact(() -> vm.notices().add(message));
+        NotificationPane bar = robot.lookup("#notification").queryAs(NotificationPane.class);
+        waitFor(bar::isShowing);
+        assertEquals(message, bar.getText());
+        robot.clickOn("Details\u2026");
+        waitFor(() -> robot.lookup("#noticeDetails").tryQuery().isPresent());
+        TextArea details = robot.lookup("#noticeDetails").queryAs(TextArea.class);
+        assertEquals(message, details.getText(), "every word of it");
+        assertTrue(details.isWrapText());
+        robot.interact(() -> details.getScene().getWindow().hide());
+    }
+
+    @Test
     void aFolderThatIsNoCheckpointIsReportedAndTheWindowStaysUsable(FxRobot robot) throws Exception {
         openDemo(robot);
         Path folder = Files.createDirectories(scratch.resolve("empty-folder"));
