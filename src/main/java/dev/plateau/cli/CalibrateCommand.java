@@ -115,13 +115,17 @@ final class CalibrateCommand implements Callable<Integer> {
             if (checkpoint == null || data == null) {
                 throw new PlateauException("calibrate needs CKPT and --data (or --add N to extend the run at --out)");
             }
+            if (samples < 1) {
+                throw new PlateauException("--samples must be at least 1, not " + samples);
+            }
             CalibrationRequest request = new CalibrationRequest(checkpoint, data, samples, seed,
                     time == null ? OptionalDouble.empty() : OptionalDouble.of(time), device == null ? "auto" : device,
                     new DatasetInputs(cameras, stateKey, actionKey), batch, memoryBytes(), exactHeatmap);
             r = Workbench.standard().calibrate(request, out, Optional.ofNullable(states), () -> false, progress);
         }
         if (r.added() < (add != null ? add : samples)) {
-            w.printf("the data holds fewer samples than asked: %d drawn%n", r.added());
+            w.printf("the data holds %d samples, fewer than the %d asked for: all %d drawn%n", r.added(),
+                    add != null ? add : samples, r.added());
         }
         r.deviceNote().ifPresent(w::println);
         RunFiles files = RunFiles.of(out);

@@ -25,6 +25,11 @@ public final class Main {
         CommandLine cli = new CommandLine(new PlateauCommand());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            err.println("plateau: " + e.getMessage() + " (`" + e.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help` lists the options)");
+            return EXIT_BAD_INPUT;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof PlateauException) {
                 err.println("plateau: " + e.getMessage());

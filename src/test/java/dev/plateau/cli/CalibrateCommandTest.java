@@ -44,6 +44,23 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void askingForMoreSamplesThanTheDataHoldsSaysSoAndBadNumbersGetOneLine() {
+        Path ckpt = synth("llama");
+        // assets/demo-calibration lists 12 samples
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "16",
+                "--out", run(dir.resolve("capped.safetensors")));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("the data holds 12 samples, fewer than the 16 asked for: all 12 drawn"), r.out());
+        for (String bad : new String[] {"0", "-3", "many"}) {
+            Cli.Result refused = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration",
+                    "--samples", bad, "--out", run(dir.resolve("bad.safetensors")));
+            assertEquals(Main.EXIT_BAD_INPUT, refused.code());
+            assertEquals(1, refused.err().lines().count(), refused.err());
+            assertTrue(refused.err().contains("--samples"), refused.err());
+        }
+    }
+
+    @Test
     void theSameSeedDrawsTheSameSamples() throws Exception {
         Path ckpt = synth("llama");
         Path a = dir.resolve("a.safetensors");
