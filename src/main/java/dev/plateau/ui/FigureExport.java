@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.UUID;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
@@ -37,7 +38,8 @@ final class FigureExport {
         String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
         try {
             Path parent = file.toAbsolutePath().getParent();
-            Path staged = Files.createTempFile(parent, "." + file.getFileName(), ".part");
+            // not a temporary file: those are made readable by their owner only, and a figure is for sharing
+            Path staged = parent.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".part");
             try {
                 switch (extension) {
                     case "png" -> ChartUtils.saveChartAsPNG(staged.toFile(), chart, 2 * WIDTH, 2 * HEIGHT);

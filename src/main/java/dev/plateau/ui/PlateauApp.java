@@ -18,12 +18,10 @@ public final class PlateauApp extends Application {
         new MainWindow(stage, vm);
         stage.show();
         List<String> args = getParameters().getRaw();
-        if (args.contains(Launcher.DEMO)) {
-            vm.openDemo();
-        } else if (!args.isEmpty()) {
+        if (!args.isEmpty() && !args.contains(Launcher.DEMO)) {
             vm.open(Path.of(args.getFirst()));
         } else {
-            vm.openOnStart();
+            vm.openOnStart(args.contains(Launcher.DEMO));
         }
         if (Boolean.getBoolean("plateau.startup.trace")) {
             traceFirstFrame(stage, entered, System.currentTimeMillis());

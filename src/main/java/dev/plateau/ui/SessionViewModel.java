@@ -134,17 +134,19 @@ public final class SessionViewModel {
 
     /**
      * What the window opens when started without a folder: the demo the first time (with a welcome that says where
-     * Plateau keeps its files), afterwards the most recent checkpoint that still exists, else the demo.
+     * Plateau keeps its files, shown once the demo is open), afterwards the most recent checkpoint that still exists,
+     * else the demo; {@code demo} ({@code plateau demo}): always the demo.
      */
-    public void openOnStart() {
+    public void openOnStart(boolean demo) {
         if (workbench.firstRun()) {
-            notices.add("Welcome to Plateau: the demo is open. Help \u2192 Storage and caches (Ctrl+Shift+S) shows "
-                    + "where Plateau keeps its files and how much room they take.");
+            openDemo(Optional.of("Welcome to Plateau: the demo is open. Help \u2192 Storage and caches (Ctrl+Shift+S) "
+                    + "shows where Plateau keeps its files and how much room they take."));
+        } else if (demo) {
             openDemo();
-            return;
+        } else {
+            recent.stream().filter(p -> Files.isRegularFile(p.resolve("config.json"))).findFirst()
+                    .ifPresentOrElse(this::open, this::openDemo);
         }
-        recent.stream().filter(p -> Files.isRegularFile(p.resolve("config.json"))).findFirst()
-                .ifPresentOrElse(this::open, this::openDemo);
     }
 
     /** Measures Plateau's caches off the UI thread and hands the list to {@code done} on it. */
@@ -174,6 +176,11 @@ public final class SessionViewModel {
 
     /** Opens the demo: the small SmolVLA-layout checkpoint and its calibration set, calibrated (from the cache). */
     public void openDemo() {
+        openDemo(Optional.empty());
+    }
+
+    /** The same; {@code welcome} is said once the demo is open, so that nothing said on the way covers it. */
+    private void openDemo(Optional<String> welcome) {
         jobs.start("Opening the demo", job -> {
             Path checkpoint = workbench.demoCheckpoint(false);
             Path data = workbench.demoCalibrationSet();
@@ -181,7 +188,7 @@ public final class SessionViewModel {
         }, opened -> {
             dataFolder.set(opened.getValue());
             useModel(opened.getKey());
-            calibrate();
+            calibrate(() -> welcome.ifPresent(notices::add));
         }, notices::add);
     }
 
@@ -256,6 +263,11 @@ public final class SessionViewModel {
 
     /** Calibrates (or reads the cached calibration) in the background, with progress and cancel. */
     public void calibrate() {
+        calibrate(() -> { });
+    }
+
+    /** The same, running {@code then} once the calibration is shown. */
+    private void calibrate(Runnable then) {
         CalibrationRequest request;
         try {
             request = request();
@@ -263,8 +275,10 @@ public final class SessionViewModel {
             notices.add(e.getMessage());
             return;
         }
-        jobs.start("Calibration", job -> workbench.analysed(request, job::isCancelled, progress(job)), this::useRun,
-                notices::add);
+        jobs.start("Calibration", job -> workbench.analysed(request, job::isCancelled, progress(job)), analysed -> {
+            useRun(analysed);
+            then.run();
+        }, notices::add);
     }
 
     /**

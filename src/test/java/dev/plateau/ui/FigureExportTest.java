@@ -127,6 +127,22 @@ class FigureExportTest {
     }
 
     @Test
+    void figuresGetTheUsersNormalFileMode() throws Exception {
+        Path reference = Files.writeString(dir.resolve("reference.txt"), "made as any program makes a file");
+        JFreeChart chart = Charts.heatmap();
+        Charts.showMatrix(chart, "vlm", MATRIX);
+        FigureData data = new FigureData("vlm", List.of("a"), List.<double[]>of(new double[] {1}));
+        for (String name : new String[] {"f.png", "f.svg", "f.csv", "f.json"}) {
+            FigureExport.save(chart, data, dir.resolve(name));
+            assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(dir.resolve(name)),
+                    name);
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.filter(p -> p.getFileName().toString().endsWith(".part")).count());
+        }
+    }
+
+    @Test
     void csvAndJsonCarryTheNumbers() throws Exception {
         FigureData data = new FigureData("vlm-profile", List.of("layer", "cka"), List.of(new double[] {1, 0.9},
                 new double[] {2, Double.NaN}));

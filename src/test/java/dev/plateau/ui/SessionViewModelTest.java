@@ -290,18 +290,33 @@ class SessionViewModelTest {
     }
 
     @Test
+    void plateauDemoAsTheFirstStartShowsTheWelcome() {
+        SessionViewModel vm = new SessionViewModel(new Workbench(scratch.resolve("demo-first")),
+                new Jobs(Runnable::run, Runnable::run));
+        vm.openOnStart(true);
+        assertTrue(vm.notices().getLast().startsWith("Welcome to Plateau"), vm.notices()::toString);
+        SessionViewModel again = new SessionViewModel(new Workbench(scratch.resolve("demo-first")),
+                new Jobs(Runnable::run, Runnable::run));
+        again.openOnStart(true);
+        assertTrue(again.notices().stream().noneMatch(n -> n.startsWith("Welcome")), again.notices()::toString);
+        assertEquals(new Workbench(scratch.resolve("demo-first")).demoCheckpoint(false),
+                again.modelProperty().get().spec().folder(), "plateau demo always opens the demo");
+    }
+
+    @Test
     void theFirstStartOpensTheDemoWithAWelcomeAndLaterOnesTheLastCheckpoint() {
         Path fresh = scratch.resolve("fresh-home");
         SessionViewModel first = new SessionViewModel(new Workbench(fresh), new Jobs(Runnable::run, Runnable::run));
-        first.openOnStart();
-        assertTrue(first.notices().getFirst().startsWith("Welcome to Plateau"), first.notices()::toString);
+        first.openOnStart(false);
+        assertTrue(first.notices().getLast().startsWith("Welcome to Plateau"), "the welcome is what the bar shows, "
+                + "after the demo opened: " + first.notices());
         assertEquals(new Workbench(fresh).demoCheckpoint(false), first.modelProperty().get().spec().folder());
         Path checkpoint = new Workbench(fresh).synthesize("pi0", false, scratch.resolve("pi0"), Long.MAX_VALUE, 1,
                 false);
         first.open(checkpoint);
 
         SessionViewModel second = new SessionViewModel(new Workbench(fresh), new Jobs(Runnable::run, Runnable::run));
-        second.openOnStart();
+        second.openOnStart(false);
         assertTrue(second.notices().isEmpty(), second.notices()::toString);
         assertEquals(checkpoint, second.modelProperty().get().spec().folder(), "the most recent checkpoint");
     }
