@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
@@ -120,7 +121,7 @@ final class FinetunePane extends VBox {
         stop.disableProperty().bind(vm.runningProperty().not());
         Button restart = button("Restart", "restartRun", "Stop, then run the same command again in a new run folder",
                 vm::restart);
-        restart.disableProperty().bind(vm.settingsProperty().isNull());
+        restart.disableProperty().bind(vm.launchedProperty().not().or(vm.settingsProperty().isNull()));
         Button slurm = button("Write sbatch script", "writeSlurm", "Write command.sh and train.sbatch into the run "
                 + "folder, to submit with sbatch on your cluster", vm::writeSlurm);
         slurm.disableProperty().bind(vm.settingsProperty().isNull());
@@ -153,13 +154,27 @@ final class FinetunePane extends VBox {
         return new FigureData("fine-tuning loss", List.of("step", "loss", "learning_rate"), rows);
     }
 
+    /** A folder field: typed or pasted (taken on Enter or on leaving the field), or chosen with the button. */
     private HBox folder(ObjectProperty<Path> property, String id, String tip) {
         TextField field = new TextField();
         field.setId(id);
-        field.setEditable(false);
         field.setPrefColumnCount(28);
-        field.setTooltip(new Tooltip(tip));
+        field.setTooltip(new Tooltip(tip + ". Type or paste a path and press Enter, or choose it with \u2026"));
         property.addListener((o, a, b) -> field.setText(b == null ? "" : b.toString()));
+        Runnable take = () -> {
+            String text = field.getText().strip();
+            Path typed = text.isEmpty() ? null : Path.of(text.startsWith("~" + File.separator)
+                    ? System.getProperty("user.home") + text.substring(1) : text).toAbsolutePath().normalize();
+            if (!Objects.equals(typed, property.get())) {
+                property.set(typed);
+            }
+        };
+        field.setOnAction(e -> take.run());
+        field.focusedProperty().addListener((o, was, is) -> {
+            if (!is) {
+                take.run();
+            }
+        });
         Button browse = new Button("\u2026");
         browse.setOnAction(e -> {
             DirectoryChooser chooser = new DirectoryChooser();

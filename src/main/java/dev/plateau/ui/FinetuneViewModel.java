@@ -61,6 +61,7 @@ public final class FinetuneViewModel {
     private final ReadOnlyStringWrapper warnings = new ReadOnlyStringWrapper(this, "warnings", "");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyBooleanWrapper launched = new ReadOnlyBooleanWrapper(this, "launched");
     private final ObservableList<String> console = FXCollections.observableArrayList();
     private final ObservableList<TrainingMetric> metrics = FXCollections.observableArrayList();
     private final BooleanProperty recipeIsGr00t = new SimpleBooleanProperty(this, "recipeIsGr00t");
@@ -101,7 +102,11 @@ public final class FinetuneViewModel {
             if (recipeDefaults || defaults == null || defaults.recipe() != d.recipe()) {
                 steps.set(d.steps());
                 batchSize.set(d.batchSize());
-                trainer.set(d.trainer());
+                // a trainer the user typed stays; only a blank one, or the last recipe's default, is replaced
+                String typed = trainer.get().strip();
+                if (typed.isEmpty() || (defaults != null && typed.equals(defaults.trainer()))) {
+                    trainer.set(d.trainer());
+                }
             }
             recipeIsGr00t.set(d.recipe() == Recipe.GR00T);
             defaults = d;
@@ -202,6 +207,7 @@ public final class FinetuneViewModel {
 
     private void started() {
         running.set(true);
+        launched.set(true);
         status.set("running in " + job.folder());
     }
 
@@ -297,6 +303,11 @@ public final class FinetuneViewModel {
 
     public ReadOnlyBooleanProperty runningProperty() {
         return running.getReadOnlyProperty();
+    }
+
+    /** Whether a run was started in this session: Restart runs its command again. */
+    public ReadOnlyBooleanProperty launchedProperty() {
+        return launched.getReadOnlyProperty();
     }
 
     public BooleanProperty recipeIsGr00tProperty() {

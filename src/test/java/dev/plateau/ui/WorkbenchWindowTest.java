@@ -233,6 +233,31 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void theFineTuneFormTakesPastedPathsKeepsATypedTrainerAndRestartsOnlyARun(FxRobot robot) throws Exception {
+        openDemo(robot);
+        Path out = exportThePapersPlan(robot);
+        robot.interact(() -> robot.lookup("#exportFolder").queryAs(TextField.class).getScene().getWindow().hide());
+        Path data = Files.createDirectories(scratch.resolve("so100/meta"));
+        Files.writeString(data.resolve("info.json"), "{\"codebase_version\": \"v3.0\"}");
+        robot.clickOn("Fine-tune");
+        robot.interact(() -> vm.finetune().checkpointProperty().set(null));
+        TextField trainerField = robot.lookup("#finetuneTrainer").queryAs(TextField.class);
+        robot.interact(() -> trainerField.setText("/opt/lerobot/bin/lerobot-train"));
+        assertTrue(robot.lookup("#restartRun").queryAs(Button.class).isDisabled(), "nothing ran yet");
+
+        TextField checkpoint = robot.lookup("#finetuneCheckpoint").queryAs(TextField.class);
+        robot.clickOn(checkpoint).write(out.toString()).type(KeyCode.ENTER);
+        assertEquals(out, vm.finetune().checkpointProperty().get(), "a pasted checkpoint path is taken");
+        TextField dataset = robot.lookup("#finetuneDataset").queryAs(TextField.class);
+        robot.clickOn(dataset).write(data.getParent().toString()).type(KeyCode.ENTER);
+        waitFor(() -> vm.finetune().settingsProperty().get() != null);
+        assertEquals(data.getParent(), vm.finetune().datasetProperty().get(), "a pasted dataset path is taken");
+        assertEquals("/opt/lerobot/bin/lerobot-train", trainerField.getText(), "the typed trainer stays");
+        assertTrue(robot.lookup("#restartRun").queryAs(Button.class).isDisabled(), "still nothing to restart");
+        assertFalse(robot.lookup("#launchRun").queryAs(Button.class).isDisabled());
+    }
+
+    @Test
     void theExportIsFineTunedWithALiveLogAndLossCurveAndStops(FxRobot robot) throws Exception {
         openDemo(robot);
         Path out = exportThePapersPlan(robot);
