@@ -6,6 +6,7 @@ import dev.plateau.workbench.PlateauException;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
@@ -17,6 +18,7 @@ import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Modality;
@@ -56,6 +58,9 @@ final class ExportDialog extends Stage {
         Label result = new Label();
         result.setId("verifyResult");
         result.setWrapText(true);
+        // the whole reason is shown, however many lines: the label takes its wrapped height and the dialog grows
+        result.setMinHeight(Region.USE_PREF_SIZE);
+        result.textProperty().addListener((o, a, b) -> Platform.runLater(this::sizeToScene));
         Button stop = new Button("Stop");
         stop.setId("stopExport");
         stop.setDisable(true);

@@ -27,6 +27,7 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
+import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.controlsfx.control.NotificationPane;
 import org.jfree.chart.plot.XYPlot;
@@ -181,6 +182,9 @@ class WorkbenchWindowTest {
         waitFor(() -> text(robot, "#verifyResult").startsWith("\u26a0"));
         assertTrue(text(robot, "#verifyResult").contains("not-a-folder"), text(robot, "#verifyResult"));
         assertFalse(Files.exists(blocker.resolve("out")));
+        Label result = robot.lookup("#verifyResult").queryAs(Label.class);
+        waitFor(() -> result.getText().equals(((Text) result.lookup(".text")).getText()));
+        assertEquals(result.getText(), ((Text) result.lookup(".text")).getText(), "the whole reason is shown");
     }
 
     @Test
