@@ -66,8 +66,10 @@ public final class PlanFile {
         try {
             root = Json.MAPPER.readTree(json);
         } catch (JacksonException e) {
-            throw new PlanException(file, "is not valid JSON: " + e.getOriginalMessage().lines().findFirst()
-                    .orElse(""));
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new PlanException(file, "is not valid JSON" + where + ": " + e.getOriginalMessage().lines()
+                    .findFirst().orElse(""));
         } catch (IOException e) {
             throw new PlanException(file, "cannot be read: " + e.getMessage());
         }

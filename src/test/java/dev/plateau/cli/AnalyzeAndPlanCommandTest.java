@@ -140,6 +140,12 @@ class AnalyzeAndPlanCommandTest {
         Files.writeString(plan, "{\"family\": \"pi0\", \"modules\": {\"vlm\": {\"remove\": [1]}}}");
         Cli.Result family = plateau("plan", "--check", plan.toString(), checkpoint.toString());
         assertTrue(family.err().contains("the plan is for pi0 but the checkpoint is gr00t_n1_5"), family.err());
+        Files.writeString(plan, "{\"family\": \"gr00t_n1_5\",\n \"modules\": {\"dit\": {\"remove\": [1, 2,]}}}");
+        Cli.Result broken = plateau("plan", "--check", plan.toString(), checkpoint.toString());
+        assertEquals(1, broken.err().lines().count(), broken.err());
+        assertTrue(broken.err().contains("bad.json: is not valid JSON (line 2, column 38)"), broken.err());
+        assertFalse(broken.err().contains("Source:") || broken.err().contains("StreamReadFeature"),
+                "no parser internals: " + broken.err());
     }
 
     @Test
