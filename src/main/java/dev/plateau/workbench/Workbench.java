@@ -18,6 +18,7 @@ import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.SyntheticCheckpoint;
 import dev.plateau.model.SyntheticModels;
+import dev.plateau.prune.Criterion;
 import dev.plateau.prune.Exporter;
 import dev.plateau.prune.Plan;
 import dev.plateau.prune.Verifier;
@@ -74,6 +75,20 @@ public final class Workbench {
     public Plan plan(Path analysis, Optional<Path> checkpoint, String criterion, long seed, OptionalDouble tau,
                      Map<String, Integer> budget, Path out) {
         return Plans.plan(this, analysis, checkpoint, criterion, seed, tau, budget, out);
+    }
+
+    /**
+     * The k sweep of a calibration against its checkpoint (every module, or {@code module}), written as CSV to
+     * {@code out}; see {@link SweepPoint} for the columns.
+     */
+    public List<SweepPoint> sweep(Path run, Path checkpoint, Optional<String> module, String criterion, Path out) {
+        return Sweeps.sweep(this, run, checkpoint, module, criterion, out);
+    }
+
+    /** The k sweep of one module of an open model, by {@code criterion} (a code such as "cka"). */
+    public List<SweepPoint> sweep(OpenedModel model, Analysis analysis, String module, String criterion) {
+        return Sweeps.sweep(model, analysis, module, Criterion.parse(criterion, 0).orElseThrow(
+                () -> new PlateauException("unknown criterion '" + criterion + "'; choose from " + Criterion.codes())));
     }
 
     /** What is wrong with a plan for a checkpoint, one sentence each; empty when it is valid. */
