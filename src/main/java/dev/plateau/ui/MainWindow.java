@@ -178,7 +178,9 @@ public final class MainWindow {
         MenuItem paper = item("Load paper's plan (Table 5)", "Shortcut+P", vm::loadPaperPlan);
         MenuItem auto = item("Auto-tau for every module", "Shortcut+T",
                 () -> vm.settings().keySet().forEach(vm::setAutoTau));
-        Menu plan = new Menu("Plan", null, undo, redo, new SeparatorMenuItem(), paper, auto);
+        MenuItem sweep = item("Sweep k\u2026", "Shortcut+K", () -> new SweepDialog(stage, vm).show());
+        sweep.setId("sweepMenu");
+        Menu plan = new Menu("Plan", null, undo, redo, new SeparatorMenuItem(), paper, auto, sweep);
         MenuItem keys = item("Keyboard shortcuts", "F1", this::showShortcuts);
         MenuItem storage = item("Storage and caches\u2026", "Shortcut+Shift+S", this::showStorage);
         Menu help = new Menu("Help", null, keys, storage);
@@ -274,7 +276,8 @@ public final class MainWindow {
         alert.setHeaderText("Keyboard shortcuts");
         alert.setContentText(String.join("\n", "Ctrl+O  open a checkpoint folder", "Ctrl+D  open the demo",
                 "Ctrl+R  calibrate", "Ctrl+E  export the pruned checkpoint", "Ctrl+Z / Ctrl+Shift+Z  undo / redo",
-                "Ctrl+P  load the paper's plan", "Ctrl+T  auto-tau everywhere", "Esc  cancel the running job",
+                "Ctrl+P  load the paper's plan", "Ctrl+T  auto-tau everywhere", "Ctrl+K  sweep k (cost against CKA given up)",
+                "Esc  cancel the running job",
                 "Ctrl+Shift+S  storage and caches (sizes, clear)",
                 "Drag a checkpoint folder onto the window to open it",
                 "Right-click a figure to save it (PNG, SVG) or its numbers (CSV, JSON)"));

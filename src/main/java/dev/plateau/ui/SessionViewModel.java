@@ -18,6 +18,7 @@ import dev.plateau.workbench.Latency;
 import dev.plateau.workbench.LatentPreview;
 import dev.plateau.workbench.OpenedModel;
 import dev.plateau.workbench.PlateauException;
+import dev.plateau.workbench.SweepPoint;
 import dev.plateau.workbench.Workbench;
 import dev.plateau.prune.Exporter;
 import java.nio.file.Files;
@@ -522,6 +523,24 @@ public final class SessionViewModel {
 
     /** What one criterion removes from a module at the same budget, for the side-by-side comparison. */
     public record CriterionChoice(String criterion, double tau, List<Integer> removed) {
+    }
+
+    /**
+     * Every k of {@code module} that the model's rules allow, with what it removes, costs and gives up, by the current
+     * criterion (auto-tau); empty, with a notice, before a calibration.
+     */
+    public List<SweepPoint> sweep(String module) {
+        Analysis analysis = analysis();
+        if (analysis == null || model.get() == null) {
+            notices.add("Calibrate first: the sweep plans every k from the calibration.");
+            return List.of();
+        }
+        try {
+            return workbench.sweep(model.get(), analysis, module, criterion.get());
+        } catch (PlateauException e) {
+            notices.add(e.getMessage());
+            return List.of();
+        }
     }
 
     /**

@@ -53,6 +53,11 @@ public final class ScreenshotTour {
         fx(() -> vm[0].loadPaperPlan());
         fx(() -> tabs(stage[0]).getSelectionModel().select(1));
         shoot(stage[0].getScene(), out.resolve("compare-criteria.png"));
+        fx(() -> new SweepDialog(stage[0], vm[0]).show());
+        Thread.sleep(800);
+        Stage sweep = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
+        shoot(sweep.getScene(), out.resolve("sweep.png"));
+        fx(sweep::close);
         fx(() -> {
             tabs(stage[0]).getSelectionModel().select(2);
             vm[0].computeLatent("vlm", 9, 6);

@@ -132,6 +132,31 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void theSweepChartsEveryKAndAClickTakesOne(FxRobot robot) throws Exception {
+        openDemo(robot);
+        robot.clickOn("#moduleTree");
+        robot.press(KeyCode.CONTROL).type(KeyCode.K).release(KeyCode.CONTROL);
+        waitFor(() -> robot.lookup("#sweepChart").tryQuery().isPresent());
+        ChartPane chart = robot.lookup("#sweepChart").queryAs(ChartPane.class);
+        String module = robot.lookup("#sweepModule").queryAs(javafx.scene.control.ChoiceBox.class).getValue()
+                .toString();
+        int layers = vm.settings().get(module).layers();
+        XYPlot plot = chart.getChart().getXYPlot();
+        assertEquals(layers, plot.getDataset(0).getItemCount(0), "every k from 0 to " + (layers - 1));
+        assertEquals(layers, plot.getDataset(1).getItemCount(0));
+        waitFor(() -> chart.getCanvas().getRenderingInfo() != null);
+        Rectangle2D area = chart.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        double x = plot.getDomainAxis().valueToJava2D(4, area, plot.getDomainAxisEdge());
+        robot.moveTo(chart.getCanvas().localToScreen(x, area.getCenterY()));
+        waitFor(() -> chart.tooltip().getText().startsWith("k = 4: removes"));
+        robot.clickOn(chart.getCanvas().localToScreen(x, area.getCenterY()));
+        waitFor(() -> vm.planProperty().get().modules().get(module).remove().size() == 4);
+        assertEquals(4.0, ((org.jfree.chart.plot.ValueMarker) plot.getDomainMarkers(
+                org.jfree.chart.ui.Layer.FOREGROUND).iterator().next()).getValue(), "the current k is marked");
+        robot.interact(() -> chart.getScene().getWindow().hide());
+    }
+
+    @Test
     void hoveringAHeatmapCellNamesTheLayerPairAndItsValue(FxRobot robot) throws TimeoutException {
         openDemo(robot);
         ChartPane heatmap = robot.lookup("#heatmap").queryAs(ChartPane.class);
