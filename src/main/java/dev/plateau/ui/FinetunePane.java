@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
 import dev.plateau.finetune.FinetuneSettings;
 import dev.plateau.finetune.TrainingMetric;
 import java.io.File;

@@ -32,6 +32,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 import org.controlsfx.control.NotificationPane;
 import org.controlsfx.control.action.Action;
@@ -168,8 +169,9 @@ public final class MainWindow {
         MenuItem demo = item("Open demo", "Shortcut+D", vm::openDemo);
         MenuItem calibrate = item("Calibrate", "Shortcut+R", vm::calibrate);
         MenuItem export = item("Export pruned checkpoint\u2026", "Shortcut+E", this::showExport);
+        MenuItem report = item("Export report\u2026", "Shortcut+Shift+E", this::chooseReport);
         MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
-        Menu file = new Menu("File", null, open, recent, demo, new SeparatorMenuItem(), calibrate, export,
+        Menu file = new Menu("File", null, open, recent, demo, new SeparatorMenuItem(), calibrate, export, report,
                 new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
@@ -256,6 +258,18 @@ public final class MainWindow {
         }
     }
 
+    private void chooseReport() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the study as one HTML page");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("HTML", "*.html"));
+        OpenedModel m = vm.modelProperty().get();
+        chooser.setInitialFileName((m == null ? "plateau" : m.spec().folder().getFileName().toString()) + "-report.html");
+        File file = chooser.showSaveDialog(stage);
+        if (file != null) {
+            vm.exportReport(file.toPath());
+        }
+    }
+
     void showExport() {
         if (vm.planProperty().get() == null) {
             vm.notices().add("open a checkpoint and make a plan first");
@@ -275,7 +289,7 @@ public final class MainWindow {
         alert.setTitle("Keyboard shortcuts");
         alert.setHeaderText("Keyboard shortcuts");
         alert.setContentText(String.join("\n", "Ctrl+O  open a checkpoint folder", "Ctrl+D  open the demo",
-                "Ctrl+R  calibrate", "Ctrl+E  export the pruned checkpoint", "Ctrl+Z / Ctrl+Shift+Z  undo / redo",
+                "Ctrl+R  calibrate", "Ctrl+E  export the pruned checkpoint", "Ctrl+Shift+E  export the report (HTML)", "Ctrl+Z / Ctrl+Shift+Z  undo / redo",
                 "Ctrl+P  load the paper's plan", "Ctrl+T  auto-tau everywhere", "Ctrl+K  sweep k (cost against CKA given up)",
                 "Esc  cancel the running job",
                 "Ctrl+Shift+S  storage and caches (sizes, clear)",

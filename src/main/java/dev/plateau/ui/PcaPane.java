@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
 import dev.plateau.workbench.LatentPreview;
 import java.util.ArrayList;
 import java.util.List;

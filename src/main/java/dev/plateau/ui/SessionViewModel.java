@@ -526,6 +526,26 @@ public final class SessionViewModel {
     }
 
     /**
+     * Writes the study report in the background: the calibration's figures in the current criterion's metric, the
+     * plan, the estimates, the criteria compared, the latent preview when computed, and the provenance.
+     */
+    public void exportReport(Path out) {
+        Analysis analysis = analysis();
+        OpenedModel opened = model.get();
+        if (analysis == null || opened == null) {
+            notices.add("Calibrate first: the report shows the calibration and the plan made from it.");
+            return;
+        }
+        Optional<Plan> current = Optional.ofNullable(plan.get());
+        Optional<LatentPreview> preview = Optional.ofNullable(latent.get());
+        String metric = criterion.get();
+        jobs.start("Report", job -> {
+            workbench.report(opened, analysis, current, metric, preview, out);
+            return out;
+        }, written -> notices.add("wrote the report " + written), notices::add);
+    }
+
+    /**
      * Every k of {@code module} that the model's rules allow, with what it removes, costs and gives up, by the current
      * criterion (auto-tau); empty, with a notice, before a calibration.
      */

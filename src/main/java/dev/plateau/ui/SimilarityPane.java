@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
 import javafx.scene.input.MouseButton;
 import dev.plateau.analysis.Analysis;
 import dev.plateau.analysis.Metric;

@@ -1,5 +1,7 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
+import dev.plateau.figures.Palette;
 import dev.plateau.workbench.SweepPoint;
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -91,6 +91,20 @@ public final class Workbench {
                 () -> new PlateauException("unknown criterion '" + criterion + "'; choose from " + Criterion.codes())));
     }
 
+    /**
+     * Writes the study report of a calibration, its checkpoint and (optionally) a plan: one self-contained HTML page
+     * whose figures use {@code metric} (a metric code such as "cka").
+     */
+    public Path report(Path run, Path checkpoint, Optional<Path> plan, String metric, Path out) {
+        return Reports.report(this, run, checkpoint, plan, metric, out);
+    }
+
+    /** The same for an open model, its calibration and plan, with the latent preview when one was computed. */
+    public void report(OpenedModel model, Analysis analysis, Optional<Plan> plan, String metric,
+                       Optional<LatentPreview> latent, Path out) {
+        Reports.write(model, analysis, plan, metric, latent, Optional.empty(), out);
+    }
+
     /** What is wrong with a plan for a checkpoint, one sentence each; empty when it is valid. */
     public List<String> checkPlan(Path plan, Path checkpoint) {
         return Plans.check(this, plan, checkpoint);

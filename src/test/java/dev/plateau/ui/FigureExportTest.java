@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -290,6 +290,22 @@ class SessionViewModelTest {
     }
 
     @Test
+    void theReportHoldsTheWindowsStudyWithItsLatentPreview() throws Exception {
+        vm.loadPaperPlan();
+        Path page = scratch.resolve("study.html");
+        vm.exportReport(page);
+        String html = Files.readString(page);
+        assertEquals(6, html.split("<svg", -1).length - 1, "heatmap and profile of vision, vlm and expert");
+        assertTrue(html.contains("removes [1, 2, 5, 6, 14, 15], keeps 10"), "the plan loaded in the window");
+        vm.computeLatent("vlm", 2, 3);
+        vm.exportReport(page);
+        html = Files.readString(page);
+        assertEquals(8, html.split("<svg", -1).length - 1, "and the base and pruned latent geometry");
+        assertTrue(html.contains("<h2>Latent geometry</h2>"));
+        assertTrue(vm.notices().getLast().startsWith("wrote the report"), vm.notices()::toString);
+    }
+
+    @Test
     void plateauDemoAsTheFirstStartShowsTheWelcome() {
         SessionViewModel vm = new SessionViewModel(new Workbench(scratch.resolve("demo-first")),
                 new Jobs(Runnable::run, Runnable::run));

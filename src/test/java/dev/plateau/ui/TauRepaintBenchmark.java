@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import dev.plateau.figures.Charts;
 import java.util.Locale;
 import java.util.Optional;
 import dev.plateau.analysis.Analysis;

@@ -1,4 +1,4 @@
-package dev.plateau.ui;
+package dev.plateau.figures;
 
 import org.jfree.chart.ui.TextAnchor;
 import dev.plateau.analysis.Metric;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
+import org.jfree.svg.SVGGraphics2D;
 import org.jfree.chart.annotations.XYLineAnnotation;
 import org.jfree.chart.annotations.XYShapeAnnotation;
 import org.jfree.chart.axis.NumberAxis;
@@ -38,17 +39,18 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The figures, as JFreeChart charts that need no window (so they also render to PNG and SVG): the similarity
  * heatmap with Algorithm 1's blocks and removal set drawn on it, the adjacent profile with the tau line, and the
- * latent geometry scatter. Each chart is made once and then updated in place.
+ * latent geometry scatter. Each chart is made once and then updated in place; the window and the report draw the
+ * same charts.
  */
-final class Charts {
-    static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 13);
-    static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+public final class Charts {
+    public static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 13);
+    public static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
 
     private Charts() {
     }
 
     /** The all-pairs similarity of a module's layers; layer 0 at the top left. */
-    static JFreeChart heatmap() {
+    public static JFreeChart heatmap() {
         NumberAxis x = integerAxis("layer");
         NumberAxis y = integerAxis("layer");
         y.setInverted(true);
@@ -70,7 +72,7 @@ final class Charts {
     }
 
     /** Shows {@code matrix} (module {@code module}); a fixed 0..1 scale for bounded metrics, else 0..max. */
-    static void showMatrix(JFreeChart chart, String module, SimilarityMatrix matrix) {
+    public static void showMatrix(JFreeChart chart, String module, SimilarityMatrix matrix) {
         int n = matrix.layers();
         double[][] xyz = new double[3][n * n];
         double max = 0;
@@ -108,12 +110,12 @@ final class Charts {
         chart.setNotify(true);
     }
 
-    static boolean bounded(Metric metric) {
+    public static boolean bounded(Metric metric) {
         return metric != Metric.MSE && metric != Metric.BI;
     }
 
     /** Outlines Algorithm 1's blocks, crosses out the removed layers and marks the selected layer. */
-    static void showPlan(JFreeChart chart, ModulePlan plan, int selected) {
+    public static void showPlan(JFreeChart chart, ModulePlan plan, int selected) {
         XYPlot xy = chart.getXYPlot();
         chart.setNotify(false);
         xy.clearAnnotations();
@@ -143,13 +145,13 @@ final class Charts {
      * A rectangle outlined in data coordinates. A shape annotation, not a box annotation: JFreeChart draws a box on an
      * inverted axis (the heatmap's layer 0 at the top) with a negative height, which is nothing at all.
      */
-    static XYShapeAnnotation outline(double x0, double y0, double x1, double y1, BasicStroke stroke, Color paint) {
+    public static XYShapeAnnotation outline(double x0, double y0, double x1, double y1, BasicStroke stroke, Color paint) {
         return new XYShapeAnnotation(new Rectangle2D.Double(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0),
                 Math.abs(y1 - y0)), stroke, paint);
     }
 
     /** The adjacent profile s_i (layer i vs i - 1) with the removed layers marked and the tau line. */
-    static JFreeChart profile() {
+    public static JFreeChart profile() {
         NumberAxis x = integerAxis("layer i (compared with i \u2212 1)");
         NumberAxis y = new NumberAxis("adjacent similarity");
         y.setLabelFont(LABEL);
@@ -169,7 +171,7 @@ final class Charts {
     }
 
     /** Shows the profile of {@code matrix}, the plan's removal set and the line at {@code tau}. */
-    static void showProfile(JFreeChart chart, String module, SimilarityMatrix matrix, ModulePlan plan, double tau) {
+    public static void showProfile(JFreeChart chart, String module, SimilarityMatrix matrix, ModulePlan plan, double tau) {
         chart.setNotify(false);
         double[] profile = matrix.adjacent();
         XYSeries line = new XYSeries("adjacent " + matrix.metric().label(), false, false);
@@ -208,7 +210,7 @@ final class Charts {
     }
 
     /** A scatter of token states on two principal components, one series per token type. */
-    static JFreeChart latent(String title) {
+    public static JFreeChart latent(String title) {
         NumberAxis x = new NumberAxis("PC 1");
         NumberAxis y = new NumberAxis("PC 2");
         x.setLabelFont(LABEL);
@@ -228,7 +230,7 @@ final class Charts {
     }
 
     /** Shows components {@code a} and {@code b} of {@code points} coloured by {@code types}. */
-    static void showLatent(JFreeChart chart, String title, double[][] points, byte[] types, int a, int b,
+    public static void showLatent(JFreeChart chart, String title, double[][] points, byte[] types, int a, int b,
                            double[] explained) {
         chart.setNotify(false);
         XYSeriesCollection data = new XYSeriesCollection();
@@ -253,7 +255,7 @@ final class Charts {
     }
 
     /** The training loss against the step, with the learning rate on a second axis. */
-    static JFreeChart loss() {
+    public static JFreeChart loss() {
         NumberAxis x = new NumberAxis("step");
         x.setLabelFont(LABEL);
         x.setAutoRangeIncludesZero(false);
@@ -278,7 +280,7 @@ final class Charts {
     }
 
     /** Adds one logged step to the loss chart (a NaN loss, a diverged step, leaves a gap). */
-    static void addLoss(JFreeChart chart, TrainingMetric m) {
+    public static void addLoss(JFreeChart chart, TrainingMetric m) {
         XYPlot plot = chart.getXYPlot();
         ((XYSeriesCollection) plot.getDataset(0)).getSeries(0).add(m.step(), Double.isFinite(m.loss()) ? m.loss()
                 : null);
@@ -288,7 +290,7 @@ final class Charts {
     }
 
     /** Empties the loss chart for a new run. */
-    static void clearLoss(JFreeChart chart) {
+    public static void clearLoss(JFreeChart chart) {
         XYPlot plot = chart.getXYPlot();
         ((XYSeriesCollection) plot.getDataset(0)).getSeries(0).clear();
         ((XYSeriesCollection) plot.getDataset(1)).getSeries(0).clear();
@@ -312,5 +314,12 @@ final class Charts {
         axis.setLabelFont(LABEL);
         axis.setAutoRangeIncludesZero(false);
         return axis;
+    }
+
+    /** The chart drawn as an SVG element of {@code width} x {@code height} (for a page that carries its figures). */
+    public static String svg(JFreeChart chart, int width, int height) {
+        SVGGraphics2D g = new SVGGraphics2D(width, height);
+        chart.draw(g, new Rectangle2D.Double(0, 0, width, height));
+        return g.getSVGElement();
     }
 }
