@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code plateau}: the top-level command. */
 @Command(name = "plateau", mixinStandardHelpOptions = true, versionProvider = PlateauCommand.Version.class,
         description = "CKA-guided layer pruning for Vision-Language-Action models and decoder LLMs.",
-        subcommands = {InspectCommand.class, CalibrateCommand.class, AnalyzeCommand.class, PlanCommand.class, SweepCommand.class, ReportCommand.class,
+        subcommands = {InspectCommand.class, CalibrateCommand.class, AnalyzeCommand.class, PlanCommand.class, SweepCommand.class, ReportCommand.class, SessionCommand.class,
                 PruneCommand.class,
                 VerifyCommand.class, FinetuneCommand.class, DemoCommand.class, UiCommand.class,
                 SynthCommand.class, GpuCommand.class})

@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
@@ -56,7 +57,7 @@ public final class MainWindow {
         SimilarityPane similarity = new SimilarityPane(vm);
         TabPane tabs = new TabPane(new Tab("Similarity", similarity), new Tab("Compare criteria",
                 new ComparePane(vm)), new Tab("PCA preview", new PcaPane(vm)),
-                new Tab("Fine-tune", new FinetunePane(vm.finetune(), vm.notices()::add)));
+                new Tab("Fine-tune", new FinetunePane(vm.finetune(), vm.notices()::add)), new Tab("Notes", notes()));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
         BorderPane center = new BorderPane(tabs);
@@ -170,9 +171,23 @@ public final class MainWindow {
         MenuItem calibrate = item("Calibrate", "Shortcut+R", vm::calibrate);
         MenuItem export = item("Export pruned checkpoint\u2026", "Shortcut+E", this::showExport);
         MenuItem report = item("Export report\u2026", "Shortcut+Shift+E", this::chooseReport);
+        MenuItem openSession = item("Open session\u2026", "Shortcut+Shift+O", this::chooseSession);
+        MenuItem saveSession = item("Save session\u2026", "Shortcut+S", this::saveSession);
+        Menu recentSessions = new Menu("Recent sessions");
+        Runnable fillSessions = () -> {
+            recentSessions.getItems().clear();
+            for (Path p : vm.recentSessions()) {
+                MenuItem i = new MenuItem(p.toString());
+                i.setOnAction(e -> vm.openSession(p, this::locate));
+                recentSessions.getItems().add(i);
+            }
+            recentSessions.setDisable(recentSessions.getItems().isEmpty());
+        };
+        vm.recentSessions().addListener((ListChangeListener<Path>) c -> fillSessions.run());
+        fillSessions.run();
         MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
-        Menu file = new Menu("File", null, open, recent, demo, new SeparatorMenuItem(), calibrate, export, report,
-                new SeparatorMenuItem(), quit);
+        Menu file = new Menu("File", null, open, recent, demo, new SeparatorMenuItem(), openSession, recentSessions,
+                saveSession, new SeparatorMenuItem(), calibrate, export, report, new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
@@ -258,6 +273,47 @@ public final class MainWindow {
         }
     }
 
+    /** The study's free-text notes, kept in its session file. */
+    private TextArea notes() {
+        TextArea notes = new TextArea();
+        notes.setId("notes");
+        notes.setWrapText(true);
+        notes.setPromptText("Notes on this study: what you tried, why this plan, what to check after fine-tuning. "
+                + "They are saved with the session (File \u2192 Save session).");
+        notes.textProperty().bindBidirectional(vm.notesProperty());
+        return notes;
+    }
+
+    private void chooseSession() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a Plateau session");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Plateau session", "*.plateau"));
+        File file = chooser.showOpenDialog(stage);
+        if (file != null) {
+            vm.openSession(file.toPath(), this::locate);
+        }
+    }
+
+    private void saveSession() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Save the study as a Plateau session");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Plateau session", "*.plateau"));
+        OpenedModel m = vm.modelProperty().get();
+        chooser.setInitialFileName((m == null ? "study" : m.spec().folder().getFileName().toString()) + ".plateau");
+        File file = chooser.showSaveDialog(stage);
+        if (file != null) {
+            vm.saveSession(file.toPath());
+        }
+    }
+
+    /** Asks for a folder that moved since a session was saved. */
+    private Optional<Path> locate(String question) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle(question);
+        File folder = chooser.showDialog(stage);
+        return Optional.ofNullable(folder).map(File::toPath);
+    }
+
     private void chooseReport() {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Export the study as one HTML page");
@@ -289,6 +345,7 @@ public final class MainWindow {
         alert.setTitle("Keyboard shortcuts");
         alert.setHeaderText("Keyboard shortcuts");
         alert.setContentText(String.join("\n", "Ctrl+O  open a checkpoint folder", "Ctrl+D  open the demo",
+                "Ctrl+S / Ctrl+Shift+O  save / open the study as a session (.plateau)",
                 "Ctrl+R  calibrate", "Ctrl+E  export the pruned checkpoint", "Ctrl+Shift+E  export the report (HTML)", "Ctrl+Z / Ctrl+Shift+Z  undo / redo",
                 "Ctrl+P  load the paper's plan", "Ctrl+T  auto-tau everywhere", "Ctrl+K  sweep k (cost against CKA given up)",
                 "Esc  cancel the running job",

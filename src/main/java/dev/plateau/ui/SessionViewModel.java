@@ -17,7 +17,9 @@ import dev.plateau.workbench.ExportPreview;
 import dev.plateau.workbench.Latency;
 import dev.plateau.workbench.LatentPreview;
 import dev.plateau.workbench.OpenedModel;
+import dev.plateau.workbench.FinetuneJob;
 import dev.plateau.workbench.PlateauException;
+import dev.plateau.workbench.SessionFile;
 import dev.plateau.workbench.SweepPoint;
 import dev.plateau.workbench.Workbench;
 import dev.plateau.prune.Exporter;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -80,6 +83,10 @@ public final class SessionViewModel {
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
     private final StringProperty criterion = new SimpleStringProperty(this, "criterion", Metric.CKA.code());
     private final StringProperty tokenType = new SimpleStringProperty(this, "tokenType", ALL_TOKENS);
+    private final StringProperty notes = new SimpleStringProperty(this, "notes", "");
+    /** Exports and fine-tuning runs of this study (kept in its session file). */
+    private final List<Path> exports = new ArrayList<>();
+    private final List<Path> runs = new ArrayList<>();
     private final ReadOnlyObjectWrapper<MemoryEstimate> memoryEstimate = new ReadOnlyObjectWrapper<>(this,
             "memoryEstimate");
     private long estimateTicket;
@@ -96,6 +103,7 @@ public final class SessionViewModel {
     private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();
     private final ObservableList<String> notices = FXCollections.observableArrayList();
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final ObservableList<Path> recentSessions = FXCollections.observableArrayList();
     private final FinetuneViewModel finetune;
     private final Deque<Undoable> undo = new ArrayDeque<>();
     private final Deque<Undoable> redo = new ArrayDeque<>();
@@ -107,6 +115,7 @@ public final class SessionViewModel {
         this.workbench = workbench;
         this.jobs = jobs;
         recent.setAll(workbench.recentFiles().list());
+        recentSessions.setAll(workbench.recentSessions().list());
         criterion.addListener((o, a, b) -> replan());
         tokenType.addListener((o, a, b) -> replan());
         for (javafx.beans.Observable input : List.of(model, dataFolder, samples, device, cameras)) {
@@ -523,6 +532,128 @@ public final class SessionViewModel {
 
     /** What one criterion removes from a module at the same budget, for the side-by-side comparison. */
     public record CriterionChoice(String criterion, double tau, List<Integer> removed) {
+    }
+
+    // ---- the study as a session file
+
+    /** Saves the study: the checkpoint and its digest, the calibration form, every module's plan, notes, exports. */
+    public void saveSession(Path file) {
+        OpenedModel opened = model.get();
+        if (opened == null) {
+            notices.add("open a checkpoint first: a session keeps a study of one checkpoint");
+            return;
+        }
+        Map<String, SessionFile.ModuleState> modules = new LinkedHashMap<>();
+        settings.forEach((name, m) -> {
+            ModuleSettings.Snapshot s = m.snapshot();
+            modules.put(name, new SessionFile.ModuleState(s.tau(), s.autoTau(), s.k(), Optional.ofNullable(s.fixed()),
+                    Optional.ofNullable(s.follows())));
+        });
+        List<Path> allRuns = new ArrayList<>(runs);
+        finetune.job().map(FinetuneJob::folder).filter(f -> !allRuns.contains(f)).ifPresent(allRuns::add);
+        SessionFile.Calibration calibration = new SessionFile.Calibration(dataFolder.get(), samples.get(), seed.get(),
+                device.get(), fixedTime.get() ? OptionalDouble.of(time.get()) : OptionalDouble.empty(), cameras.get(),
+                Optional.ofNullable(run.get()).map(r -> r.files().analysis()));
+        Path checkpoint = opened.spec().folder();
+        String study = notes.get();
+        String shownCriterion = criterion.get();
+        String shownType = tokenType.get();
+        List<Path> made = List.copyOf(exports);
+        jobs.start("Saving session", job -> {
+            new SessionFile(checkpoint, workbench.digest(checkpoint), calibration, shownCriterion, shownType, modules,
+                    study, made, allRuns).write(file);
+            return file;
+        }, saved -> {
+            recentSessions.setAll(workbench.recentSessions().add(saved));
+            notices.add("saved the session " + saved);
+        }, notices::add);
+    }
+
+    /**
+     * Opens a session: its checkpoint (refused in one line if its digest changed), its calibration (from the session
+     * cache when it was run before) and then every module's plan, the criterion, token type and notes, as saved. A
+     * checkpoint or data folder that moved is asked for through {@code locate} (given what to ask; empty: cancelled).
+     */
+    public void openSession(Path file, Function<String, Optional<Path>> locate) {
+        SessionFile session;
+        try {
+            session = SessionFile.read(file);
+        } catch (PlateauException e) {
+            notices.add(e.getMessage());
+            return;
+        }
+        Optional<Path> checkpoint = existing(session.checkpoint(), "the checkpoint of " + file.getFileName()
+                + " is no longer at " + session.checkpoint() + "; choose its folder", locate);
+        if (checkpoint.isEmpty()) {
+            notices.add(file + ": not opened: its checkpoint " + session.checkpoint() + " was not found");
+            return;
+        }
+        Optional<Path> data = session.calibration().data() == null ? Optional.empty()
+                : existing(session.calibration().data(), "the calibration data of " + file.getFileName()
+                + " is no longer at " + session.calibration().data() + "; choose its folder", locate);
+        jobs.start("Opening session " + file.getFileName(), job -> {
+            String digest = workbench.digest(checkpoint.get());
+            if (!digest.equals(session.digest())) {
+                throw new PlateauException(file + ": the checkpoint " + checkpoint.get() + " changed since the session "
+                        + "was saved (its config or weights' layout differ); nothing was opened");
+            }
+            return workbench.open(checkpoint.get());
+        }, opened -> {
+            recentSessions.setAll(workbench.recentSessions().add(file));
+            useModel(opened);
+            SessionFile.Calibration c = session.calibration();
+            samples.set(c.samples());
+            seed.set(c.seed());
+            device.set(c.device());
+            fixedTime.set(c.time().isPresent());
+            c.time().ifPresent(time::set);
+            cameras.set(c.cameras());
+            notes.set(session.notes());
+            exports.clear();
+            exports.addAll(session.exports());
+            runs.clear();
+            runs.addAll(session.runs());
+            criterion.set(session.criterion());
+            Runnable restore = () -> restore(session);
+            if (data.isPresent()) {
+                dataFolder.set(data.get());
+                calibrate(restore);
+            } else {
+                restore.run();
+            }
+        }, notices::add);
+    }
+
+    private static Optional<Path> existing(Path saved, String question, Function<String, Optional<Path>> locate) {
+        return Files.isDirectory(saved) ? Optional.of(saved) : locate.apply(question).filter(Files::isDirectory);
+    }
+
+    /** Puts every module's saved plan back, once the calibration is shown. */
+    private void restore(SessionFile session) {
+        restoring = true;
+        session.modules().forEach((name, m) -> {
+            ModuleSettings s = settings.get(name);
+            if (s != null) {
+                s.restore(new ModuleSettings.Snapshot(m.tau(), m.autoTau(), m.k(), m.fixed().orElse(null),
+                        m.follows().orElse(null)));
+            }
+        });
+        restoring = false;
+        tokenType.set(session.tokenType());
+        undo.clear();
+        redo.clear();
+        updateUndo();
+        replan();
+    }
+
+    /** Free-text notes of the study, kept in its session file. */
+    public StringProperty notesProperty() {
+        return notes;
+    }
+
+    /** Session files opened or saved, the newest first. */
+    public ObservableList<Path> recentSessions() {
+        return recentSessions;
     }
 
     /**

@@ -8,25 +8,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
-/** The checkpoint folders opened lately, most recent first, kept in a small JSON file; at most {@link #LIMIT}. */
+/**
+ * What was opened lately (checkpoint folders, session files), most recent first, kept in a small JSON file; at most
+ * {@link #LIMIT}.
+ */
 public final class RecentFiles {
     public static final int LIMIT = 10;
 
     private final Path file;
+    private final Predicate<Path> stillThere;
 
-    RecentFiles(Path file) {
+    /** @param stillThere whether a listed path is still worth offering (e.g. {@code Files::isDirectory}) */
+    RecentFiles(Path file, Predicate<Path> stillThere) {
         this.file = file;
+        this.stillThere = stillThere;
     }
 
-    /** The folders, most recent first; folders that no longer exist are left out. An unreadable list is empty. */
+    /** The paths, most recent first; those no longer there are left out. An unreadable list is empty. */
     public List<Path> list() {
         List<Path> out = new ArrayList<>();
         try {
             if (Files.isRegularFile(file)) {
                 for (JsonNode n : Json.MAPPER.readTree(Files.readAllBytes(file))) {
                     Path p = Path.of(n.asText());
-                    if (Files.isDirectory(p)) {
+                    if (stillThere.test(p)) {
                         out.add(p);
                     }
                 }

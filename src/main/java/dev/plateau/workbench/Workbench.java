@@ -8,6 +8,7 @@ import dev.plateau.calibration.Calibrator;
 import dev.plateau.calibration.DatasetInputs;
 import dev.plateau.calibration.MemoryEstimate;
 import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointDigest;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.finetune.FinetuneSettings;
 import dev.plateau.finetune.Recipe;
@@ -365,7 +366,21 @@ public final class Workbench {
 
     /** The checkpoints opened lately, most recent first. */
     public RecentFiles recentFiles() {
-        return new RecentFiles(home.resolve("recent.json"));
+        return new RecentFiles(home.resolve("recent.json"), Files::isDirectory);
+    }
+
+    /** The session files opened or saved lately, most recent first. */
+    public RecentFiles recentSessions() {
+        return new RecentFiles(home.resolve("recent-sessions.json"), Files::isRegularFile);
+    }
+
+    /** The checkpoint's identity: {@link CheckpointDigest} (config and headers; no weight data is read). */
+    public String digest(Path checkpoint) {
+        try (Checkpoint c = Checkpoint.open(checkpoint.toAbsolutePath().normalize())) {
+            return CheckpointDigest.of(c);
+        } catch (CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
     }
 
     /**

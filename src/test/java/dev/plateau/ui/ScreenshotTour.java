@@ -94,6 +94,13 @@ public final class ScreenshotTour {
         });
         waitFor(() -> !finetune.runningProperty().get() && !finetune.metrics().isEmpty());
         shoot(stage[0].getScene(), out.resolve("finetune.png"));
+        fx(() -> {
+            vm[0].notesProperty().set("Paper's plan (Table 5) for the VLM and the expert; the vision tower untouched.\n"
+                    + "CKA change given up by the VLM: see Plan \u2192 Sweep k (Ctrl+K).\n"
+                    + "Next: fine-tune 20k steps on so100_pick, then compare with the base model.");
+            tabs(stage[0]).getSelectionModel().select(4);
+        });
+        shoot(stage[0].getScene(), out.resolve("notes.png"));
         fx(() -> new StorageDialog(stage[0], vm[0]).show());
         Thread.sleep(1500);
         Stage storage = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();

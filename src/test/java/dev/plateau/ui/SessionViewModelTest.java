@@ -1,5 +1,6 @@
 package dev.plateau.ui;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -303,6 +305,77 @@ class SessionViewModelTest {
         assertEquals(8, html.split("<svg", -1).length - 1, "and the base and pruned latent geometry");
         assertTrue(html.contains("<h2>Latent geometry</h2>"));
         assertTrue(vm.notices().getLast().startsWith("wrote the report"), vm.notices()::toString);
+    }
+
+    @Test
+    void aSavedSessionReopensToTheSamePlanFiguresAndNotes() throws Exception {
+        vm.loadPaperPlan();
+        vm.setK("vision", 3);
+        vm.criterionProperty().set("cosine");
+        vm.tokenTypeProperty().set("image");
+        vm.notesProperty().set("Table 5 for the VLM and the expert;\nthe vision tower loses 3 layers.");
+        Path file = scratch.resolve("study.plateau");
+        vm.saveSession(file);
+        assertTrue(vm.notices().getLast().startsWith("saved the session"), vm.notices()::toString);
+
+        SessionViewModel reopened = new SessionViewModel(new Workbench(home), new Jobs(Runnable::run, Runnable::run));
+        reopened.openSession(file, question -> {
+            throw new AssertionError("nothing moved, nothing to ask: " + question);
+        });
+        assertEquals(List.of(), reopened.notices().stream().filter(n -> !n.startsWith("running on")).toList());
+        vm.planProperty().get().modules().forEach((name, m) -> assertEquals(m.remove(),
+                reopened.planProperty().get().modules().get(name).remove(), name));
+        assertEquals(List.of(1, 2, 5, 6, 14, 15), reopened.planProperty().get().modules().get("vlm").remove());
+        assertEquals("cosine", reopened.criterionProperty().get());
+        assertEquals("image", reopened.tokenTypeProperty().get());
+        assertEquals(vm.notesProperty().get(), reopened.notesProperty().get());
+        assertEquals(vm.estimateProperty().get(), reopened.estimateProperty().get());
+        for (String module : List.of("vision", "vlm", "expert")) {
+            assertArrayEquals(vm.analysis().modules().get(module).metrics().get(Metric.COSINE).values(),
+                    reopened.analysis().modules().get(module).metrics().get(Metric.COSINE).values(),
+                    module + ": the same figures");
+        }
+        assertFalse(reopened.canUndoProperty().get(), "opening is not an edit to undo");
+        assertEquals(file, reopened.recentSessions().getFirst());
+    }
+
+    @Test
+    void aMovedCheckpointIsAskedForAndAChangedOneRefused() throws Exception {
+        Path checkpoint = scratch.resolve("mine");
+        copyTree(vm.modelProperty().get().spec().folder(), checkpoint);
+        vm.open(checkpoint);
+        vm.setK("vision", 2);
+        Path file = scratch.resolve("mine.plateau");
+        vm.saveSession(file);
+        Path moved = scratch.resolve("moved");
+        Files.move(checkpoint, moved);
+
+        List<String> asked = new ArrayList<>();
+        SessionViewModel reopened = new SessionViewModel(new Workbench(home), new Jobs(Runnable::run, Runnable::run));
+        reopened.openSession(file, question -> {
+            asked.add(question);
+            return Optional.of(moved);
+        });
+        assertEquals(1, asked.size());
+        assertTrue(asked.getFirst().contains("is no longer at " + checkpoint), asked.getFirst());
+        assertEquals(moved, reopened.modelProperty().get().spec().folder());
+        assertEquals(2, reopened.planProperty().get().modules().get("vision").remove().size());
+
+        Files.writeString(moved.resolve("config.json"), Files.readString(moved.resolve("config.json")) + "\n");
+        SessionViewModel refused = new SessionViewModel(new Workbench(home), new Jobs(Runnable::run, Runnable::run));
+        refused.openSession(file, question -> Optional.of(moved));
+        assertTrue(refused.notices().getLast().contains("changed since the session was saved"),
+                refused.notices()::toString);
+        assertEquals(1, refused.notices().getLast().lines().count());
+        assertNull(refused.modelProperty().get(), "nothing was opened");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plateau.analysis.Metric;
 import dev.plateau.finetune.FakeTrainer;
 import dev.plateau.model.CheckpointBuilder;
 import dev.plateau.model.SyntheticModels;
@@ -15,6 +16,7 @@ import java.awt.geom.Rectangle2D;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -154,6 +156,29 @@ class WorkbenchWindowTest {
         assertEquals(4.0, ((org.jfree.chart.plot.ValueMarker) plot.getDomainMarkers(
                 org.jfree.chart.ui.Layer.FOREGROUND).iterator().next()).getValue(), "the current k is marked");
         robot.interact(() -> chart.getScene().getWindow().hide());
+    }
+
+    @Test
+    void aSavedSessionReopensTheWindowAsItWas(FxRobot robot) throws Exception {
+        openDemo(robot);
+        robot.clickOn("#paperPlan");
+        waitFor(() -> text(robot, "#removed-vlm").startsWith("removes [1, 2, 5, 6, 14, 15]"));
+        robot.clickOn("Notes");
+        robot.clickOn("#notes").write("paper plan, as a baseline");
+        Path file = scratch.resolve("study.plateau");
+        robot.interact(() -> vm.saveSession(file));
+        waitFor(() -> Files.exists(file) && !vm.jobs().busy());
+        double[][] heatmap = vm.analysis().modules().get("vlm").metrics().get(Metric.CKA).values();
+
+        robot.clickOn("Similarity");
+        robot.clickOn("#kSpinner-vision .increment-arrow-button");
+        robot.interact(() -> vm.notesProperty().set("changed"));
+        robot.interact(() -> vm.openSession(file, question -> Optional.empty()));
+        waitFor(() -> !vm.jobs().busy() && text(robot, "#removed-vision").startsWith("removes nothing"));
+        assertTrue(text(robot, "#removed-vlm").startsWith("removes [1, 2, 5, 6, 14, 15]"));
+        assertEquals("paper plan, as a baseline", robot.lookup("#notes").queryAs(TextArea.class).getText());
+        assertTrue(java.util.Arrays.deepEquals(heatmap, vm.analysis().modules().get("vlm").metrics().get(Metric.CKA)
+                .values()), "the same figures");
     }
 
     @Test
