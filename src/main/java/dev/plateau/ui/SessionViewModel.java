@@ -620,6 +620,10 @@ public final class SessionViewModel {
                 calibrate(restore);
             } else {
                 restore.run();
+                if (session.calibration().data() != null) {
+                    notices.add(file.getFileName() + ": its calibration data " + session.calibration().data()
+                            + " was not found; choose the data folder and calibrate to see the figures");
+                }
             }
         }, notices::add);
     }

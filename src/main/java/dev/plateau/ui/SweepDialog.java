@@ -95,11 +95,6 @@ final class SweepDialog {
         stage.show();
     }
 
-    /** The sweep shown, for tests. */
-    List<SweepPoint> points() {
-        return points;
-    }
-
     private void refresh() {
         points = module.getValue() == null ? List.of() : vm.sweep(module.getValue());
         XYSeries params = new XYSeries("parameters kept", false, false);

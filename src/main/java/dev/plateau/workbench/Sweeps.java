@@ -4,7 +4,6 @@ import dev.plateau.analysis.Analysis;
 import dev.plateau.analysis.AnalysisFile;
 import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.Metric;
-import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.model.ModuleSpec;
 import dev.plateau.model.TiedDepth;
 import dev.plateau.prune.Criterion;
