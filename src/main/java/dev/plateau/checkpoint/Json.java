@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Strict JSON reading of the small files in a checkpoint folder (config.json, index.json), and pretty writing. */
 public final class Json {
@@ -60,10 +59,7 @@ public final class Json {
 
     /** Writes {@code node} to a temporary file beside {@code file}, then renames it onto {@code file}. */
     public static void writeAtomically(Path file, JsonNode node) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
-        write(temp, node);
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        TextFiles.writeAtomically(file, MAPPER.writeValueAsString(node) + "\n");
     }
 
     /** A JSON parse error in words, without the parser's internals. */

@@ -3,17 +3,14 @@ package dev.plateau.report;
 import dev.plateau.analysis.Metric;
 import dev.plateau.analysis.ModuleAnalysis;
 import dev.plateau.analysis.SimilarityMatrix;
+import dev.plateau.checkpoint.TextFiles;
 import dev.plateau.figures.Charts;
 import dev.plateau.model.ModuleSpec;
 import dev.plateau.prune.ModulePlan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import org.jfree.chart.JFreeChart;
 
 /**
@@ -80,14 +77,7 @@ public final class HtmlReport {
 
     /** Writes the page to {@code out}, whole or not at all. */
     public static void write(ReportContent content, Path out) throws IOException {
-        Path absolute = out.toAbsolutePath();
-        Path staged = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".part");
-        try {
-            Files.writeString(staged, html(content), StandardCharsets.UTF_8);
-            Files.move(staged, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(staged);
-        }
+        TextFiles.writeAtomically(out, html(content));
     }
 
     private static void model(StringBuilder h, ReportContent c) {

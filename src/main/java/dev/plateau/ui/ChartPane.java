@@ -4,12 +4,14 @@ import dev.plateau.workbench.PlateauException;
 import java.awt.geom.Rectangle2D;
 import java.io.File;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.Tooltip;
+import javafx.geometry.Point2D;
 import javafx.scene.input.MouseEvent;
 import javafx.stage.FileChooser;
 import org.jfree.chart.JFreeChart;
@@ -52,15 +54,28 @@ final class ChartPane extends ChartViewer {
      * the axes' units) where that gives a text; elsewhere, how to save the figure.
      */
     void describeHovered(BiFunction<Double, Double, Optional<String>> describe) {
-        getCanvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> {
-            Rectangle2D area = getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
-            XYPlot plot = getChart().getXYPlot();
-            Optional<String> text = area.contains(e.getX(), e.getY())
-                    ? describe.apply(plot.getDomainAxis().java2DToValue(e.getX(), area, plot.getDomainAxisEdge()),
-                    plot.getRangeAxis().java2DToValue(e.getY(), area, plot.getRangeAxisEdge()))
-                    : Optional.empty();
-            tooltip.setText(text.orElse(SAVE_HINT));
-        });
+        getCanvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> tooltip.setText(pointAt(e)
+                .flatMap(p -> describe.apply(p.getX(), p.getY())).orElse(SAVE_HINT)));
+    }
+
+    /** A click inside the plot's data area hands {@code clicked} its point, in the axes' units. */
+    void onDataClicked(BiConsumer<Double, Double> clicked) {
+        getCanvas().addEventHandler(MouseEvent.MOUSE_CLICKED, e -> pointAt(e).ifPresent(p -> clicked.accept(p.getX(),
+                p.getY())));
+    }
+
+    /** The point under the mouse in the axes' units, when it is inside the data area of a drawn chart. */
+    private Optional<Point2D> pointAt(MouseEvent e) {
+        if (getCanvas().getRenderingInfo() == null) {
+            return Optional.empty();
+        }
+        Rectangle2D area = getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        if (!area.contains(e.getX(), e.getY())) {
+            return Optional.empty();
+        }
+        XYPlot plot = getChart().getXYPlot();
+        return Optional.of(new Point2D(plot.getDomainAxis().java2DToValue(e.getX(), area, plot.getDomainAxisEdge()),
+                plot.getRangeAxis().java2DToValue(e.getY(), area, plot.getRangeAxisEdge())));
     }
 
     /** The chart's tooltip, whose text follows the mouse. */

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.scene.Scene;
@@ -155,36 +157,14 @@ public final class MainWindow {
 
     private MenuBar menu() {
         MenuItem open = item("Open checkpoint\u2026", "Shortcut+O", this::chooseCheckpoint);
-        Menu recent = new Menu("Open recent");
-        Runnable fillRecent = () -> {
-            recent.getItems().clear();
-            for (Path p : vm.recent()) {
-                MenuItem i = new MenuItem(p.toString());
-                i.setOnAction(e -> vm.open(p));
-                recent.getItems().add(i);
-            }
-            recent.setDisable(recent.getItems().isEmpty());
-        };
-        vm.recent().addListener((ListChangeListener<Path>) c -> fillRecent.run());
-        fillRecent.run();
+        Menu recent = recentMenu("Open recent", vm.recent(), vm::open);
         MenuItem demo = item("Open demo", "Shortcut+D", vm::openDemo);
         MenuItem calibrate = item("Calibrate", "Shortcut+R", vm::calibrate);
         MenuItem export = item("Export pruned checkpoint\u2026", "Shortcut+E", this::showExport);
         MenuItem report = item("Export report\u2026", "Shortcut+Shift+E", this::chooseReport);
         MenuItem openSession = item("Open session\u2026", "Shortcut+Shift+O", this::chooseSession);
         MenuItem saveSession = item("Save session\u2026", "Shortcut+S", this::saveSession);
-        Menu recentSessions = new Menu("Recent sessions");
-        Runnable fillSessions = () -> {
-            recentSessions.getItems().clear();
-            for (Path p : vm.recentSessions()) {
-                MenuItem i = new MenuItem(p.toString());
-                i.setOnAction(e -> vm.openSession(p, this::locate));
-                recentSessions.getItems().add(i);
-            }
-            recentSessions.setDisable(recentSessions.getItems().isEmpty());
-        };
-        vm.recentSessions().addListener((ListChangeListener<Path>) c -> fillSessions.run());
-        fillSessions.run();
+        Menu recentSessions = recentMenu("Recent sessions", vm.recentSessions(), p -> vm.openSession(p, this::locate));
         MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
         Menu file = new Menu("File", null, open, recent, demo, new SeparatorMenuItem(), openSession, recentSessions,
                 saveSession, new SeparatorMenuItem(), calibrate, export, report, new SeparatorMenuItem(), quit);
@@ -202,6 +182,23 @@ public final class MainWindow {
         MenuItem storage = item("Storage and caches\u2026", "Shortcut+Shift+S", this::showStorage);
         Menu help = new Menu("Help", null, keys, storage);
         return new MenuBar(file, plan, help);
+    }
+
+    /** A menu of {@code paths}, kept in step with the list, each opened by {@code open}; disabled while empty. */
+    private static Menu recentMenu(String title, ObservableList<Path> paths, Consumer<Path> open) {
+        Menu menu = new Menu(title);
+        Runnable fill = () -> {
+            menu.getItems().clear();
+            for (Path p : paths) {
+                MenuItem i = new MenuItem(p.toString());
+                i.setOnAction(e -> open.accept(p));
+                menu.getItems().add(i);
+            }
+            menu.setDisable(menu.getItems().isEmpty());
+        };
+        paths.addListener((ListChangeListener<Path>) c -> fill.run());
+        fill.run();
+        return menu;
     }
 
     private static MenuItem item(String text, String keys, Runnable action) {
@@ -285,25 +282,13 @@ public final class MainWindow {
     }
 
     private void chooseSession() {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Open a Plateau session");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Plateau session", "*.plateau"));
-        File file = chooser.showOpenDialog(stage);
-        if (file != null) {
-            vm.openSession(file.toPath(), this::locate);
-        }
+        fileToOpen("Open a Plateau session", "Plateau session", "plateau")
+                .ifPresent(file -> vm.openSession(file, this::locate));
     }
 
     private void saveSession() {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Save the study as a Plateau session");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Plateau session", "*.plateau"));
-        OpenedModel m = vm.modelProperty().get();
-        chooser.setInitialFileName((m == null ? "study" : m.spec().folder().getFileName().toString()) + ".plateau");
-        File file = chooser.showSaveDialog(stage);
-        if (file != null) {
-            vm.saveSession(file.toPath());
-        }
+        fileToSave("Save the study as a Plateau session", "Plateau session", "plateau", ".plateau")
+                .ifPresent(vm::saveSession);
     }
 
     /** Asks for a folder that moved since a session was saved. */
@@ -315,15 +300,26 @@ public final class MainWindow {
     }
 
     private void chooseReport() {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export the study as one HTML page");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("HTML", "*.html"));
+        fileToSave("Export the study as one HTML page", "HTML", "html", "-report.html").ifPresent(vm::exportReport);
+    }
+
+    private Optional<Path> fileToOpen(String title, String kind, String extension) {
+        return Optional.ofNullable(chooser(title, kind, extension).showOpenDialog(stage)).map(File::toPath);
+    }
+
+    /** A file to write, proposed as the open checkpoint's folder name (else "study") followed by {@code suffix}. */
+    private Optional<Path> fileToSave(String title, String kind, String extension, String suffix) {
+        FileChooser chooser = chooser(title, kind, extension);
         OpenedModel m = vm.modelProperty().get();
-        chooser.setInitialFileName((m == null ? "plateau" : m.spec().folder().getFileName().toString()) + "-report.html");
-        File file = chooser.showSaveDialog(stage);
-        if (file != null) {
-            vm.exportReport(file.toPath());
-        }
+        chooser.setInitialFileName((m == null ? "study" : m.spec().folder().getFileName().toString()) + suffix);
+        return Optional.ofNullable(chooser.showSaveDialog(stage)).map(File::toPath);
+    }
+
+    private static FileChooser chooser(String title, String kind, String extension) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(kind, "*." + extension));
+        return chooser;
     }
 
     void showExport() {

@@ -709,20 +709,9 @@ public final class SessionViewModel {
             return List.of();
         }
         int k = Optional.ofNullable(current.modules().get(module)).map(m -> m.remove().size()).orElse(0);
-        List<String> codes = new ArrayList<>();
-        analysis.modules().get(module).metrics().keySet().forEach(m -> codes.add(m.code()));
-        codes.add("random");
-        codes.add("keep-first");
         List<CriterionChoice> out = new ArrayList<>();
-        for (String code : codes) {
-            try {
-                ModulePlan m = workbench.livePlan(model.get(), analysis, code, seed.get(), Map.of(),
-                        Map.of(module, k), Map.of()).modules().get(module);
-                out.add(new CriterionChoice(code, m.tau(), m.remove()));
-            } catch (PlateauException e) {
-                notices.add(e.getMessage());
-            }
-        }
+        workbench.compareCriteria(model.get(), analysis, module, k, seed.get(), (code, reason) -> notices.add(reason))
+                .forEach((code, m) -> out.add(new CriterionChoice(code, m.tau(), m.remove())));
         return out;
     }
 

@@ -44,7 +44,11 @@ final class SimilarityPane extends BorderPane {
         split.setDividerPositions(0.62);
         empty.getStyleClass().add("placeholder");
         setCenter(new StackPane(split, empty));
-        heatmapPane.getCanvas().setOnMouseClicked(this::selectLayer);
+        heatmapPane.onDataClicked((x, y) -> {
+            if (matrix().isPresent()) {
+                vm.selectedLayerProperty().set((int) Math.round(x));
+            }
+        });
         heatmapPane.describeHovered(this::describeCell);
         profilePane.getCanvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             dragging = true;
@@ -125,16 +129,6 @@ final class SimilarityPane extends BorderPane {
             }
             return text.toString();
         });
-    }
-
-    private void selectLayer(MouseEvent e) {
-        Rectangle2D area = heatmapPane.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
-        if (matrix().isEmpty() || !area.contains(e.getX(), e.getY())) {
-            return;
-        }
-        int layer = (int) Math.round(heatmap.getXYPlot().getDomainAxis().java2DToValue(e.getX(), area,
-                RectangleEdge.BOTTOM));
-        vm.selectedLayerProperty().set(layer);
     }
 
     private void dragTau(MouseEvent e) {

@@ -16,7 +16,6 @@ import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
-import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -66,10 +65,7 @@ final class SweepDialog {
         module.valueProperty().addListener((o, a, b) -> refresh());
         pane = new ChartPane(chart, "sweepChart", this::data, vm.notices()::add);
         pane.describeHovered((x, y) -> point((int) Math.round(x)).map(this::describe));
-        pane.getCanvas().addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
-            Optional<Integer> k = kAt(e.getX());
-            k.ifPresent(value -> vm.setK(module.getValue(), value));
-        });
+        pane.onDataClicked((x, y) -> point((int) Math.round(x)).ifPresent(p -> vm.setK(module.getValue(), p.k())));
         vm.planProperty().addListener((o, a, b) -> markCurrent());
         Label hint = new Label("Each point plans k layers with the current criterion (auto-tau) under the model's "
                 + "rules; a module tied to another is swept with it. Click a point to take its k; right-click to save "
@@ -142,17 +138,6 @@ final class SweepDialog {
 
     private Optional<SweepPoint> point(int k) {
         return points.stream().filter(p -> p.k() == k).findFirst();
-    }
-
-    private Optional<Integer> kAt(double x) {
-        var info = pane.getCanvas().getRenderingInfo();
-        if (info == null || !info.getPlotInfo().getDataArea().contains(x, info.getPlotInfo().getDataArea()
-                .getCenterY())) {
-            return Optional.empty();
-        }
-        int k = (int) Math.round(chart.getXYPlot().getDomainAxis().java2DToValue(x, info.getPlotInfo().getDataArea(),
-                RectangleEdge.BOTTOM));
-        return point(k).map(SweepPoint::k);
     }
 
     private String describe(SweepPoint p) {

@@ -34,6 +34,25 @@ final class Analyses {
         return metrics.isEmpty() ? EnumSet.of(Metric.CKA) : metrics;
     }
 
+    /**
+     * The calibration or analysis at {@code run}, held to {@code model}, the checkpoint at {@code checkpoint}: one of
+     * another family is refused in one line naming both.
+     */
+    static Analysis readFor(Path run, OpenedModel model, Path checkpoint) {
+        Analysis analysis;
+        try {
+            analysis = AnalysisFile.read(run);
+        } catch (ActivationException e) {
+            throw new PlateauException(e.getMessage(), e);
+        }
+        String family = model.spec().family().code();
+        if (analysis.family().isPresent() && !analysis.family().get().equals(family)) {
+            throw new PlateauException(run + ": calibration of a " + analysis.family().get() + " model, but "
+                    + checkpoint + " is " + family);
+        }
+        return analysis;
+    }
+
     static Analysis analyze(Path activations, Set<Metric> metrics, int batchSize, long seed, Path out) {
         try (ActivationFile file = ActivationFile.open(activations)) {
             Analysis analysis = Analyzer.analyze(file, metrics, batchSize, seed);

@@ -17,11 +17,13 @@ import dev.plateau.prune.ModulePlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.BiConsumer;
 
 /** The plan step: an analysis and a budget in, a plan under the model's rules out; and plans held to checkpoints. */
 final class Plans {
@@ -32,8 +34,7 @@ final class Plans {
                      OptionalDouble tau, Map<String, Integer> budget, Path out) {
         try {
             Analysis analysis = AnalysisFile.read(analysisFile);
-            Criterion criterion = Criterion.parse(criterionCode, seed).orElseThrow(() -> new PlateauException(
-                    "unknown criterion '" + criterionCode + "'; choose from " + Criterion.codes()));
+            Criterion criterion = criterion(criterionCode, seed);
             String family;
             List<LayerRule> rules;
             if (checkpoint.isPresent()) {
@@ -61,10 +62,38 @@ final class Plans {
         }
     }
 
+    /** The criterion named {@code code}; an unknown code is one line listing the known ones. */
+    static Criterion criterion(String code, long seed) {
+        return Criterion.parse(code, seed).orElseThrow(() -> new PlateauException("unknown criterion '" + code
+                + "'; choose from " + Criterion.codes()));
+    }
+
+    /**
+     * What each criterion (every metric of the analysis, then the random and keep-first baselines) removes from
+     * {@code module} at budget {@code k}, with auto-tau, under the model's rules, by criterion code; a criterion whose
+     * plan the rules refuse is left out and handed to {@code refused} with the reason.
+     */
+    static Map<String, ModulePlan> compare(ModelSpec spec, Analysis analysis, String module, int k, long seed,
+                                           BiConsumer<String, String> refused) {
+        List<String> codes = new ArrayList<>();
+        analysis.modules().get(module).metrics().keySet().forEach(m -> codes.add(m.code()));
+        codes.add("random");
+        codes.add("keep-first");
+        Map<String, ModulePlan> out = new LinkedHashMap<>();
+        for (String code : codes) {
+            try {
+                out.put(code, live(spec, analysis, code, seed, Map.of(), Map.of(module, k), Map.of()).modules()
+                        .get(module));
+            } catch (PlateauException e) {
+                refused.accept(code, e.getMessage());
+            }
+        }
+        return out;
+    }
+
     static Plan live(ModelSpec spec, Analysis analysis, String criterionCode, long seed, Map<String, Double> tau,
                      Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
-        Criterion criterion = Criterion.parse(criterionCode, seed).orElseThrow(() -> new PlateauException(
-                "unknown criterion '" + criterionCode + "'; choose from " + Criterion.codes()));
+        Criterion criterion = criterion(criterionCode, seed);
         Map<String, Integer> k = new LinkedHashMap<>(budget);
         k.keySet().removeAll(fixed.keySet());
         Map<String, ModulePlan> modules = new LinkedHashMap<>();

@@ -1,8 +1,6 @@
 package dev.plateau.workbench;
 
-import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.Analysis;
-import dev.plateau.analysis.AnalysisFile;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointDigest;
 import dev.plateau.checkpoint.CheckpointException;
@@ -34,13 +32,8 @@ final class Reports {
     /** {@code plateau report}: a calibration, its checkpoint and optionally a plan file. */
     static Path report(Workbench workbench, Path run, Path checkpoint, Optional<Path> planFile, String metric,
                        Path out) {
-        Analysis analysis;
-        try {
-            analysis = AnalysisFile.read(run);
-        } catch (ActivationException e) {
-            throw new PlateauException(e.getMessage(), e);
-        }
         OpenedModel model = workbench.open(checkpoint);
+        Analysis analysis = Analyses.readFor(run, model, checkpoint);
         Optional<Plan> plan = planFile.map(file -> {
             try {
                 Plan p = PlanFile.read(file);
@@ -122,20 +115,9 @@ final class Reports {
             if (m.remove().isEmpty() || !analysis.modules().containsKey(m.module())) {
                 continue;
             }
-            List<String> codes = new ArrayList<>();
-            analysis.modules().get(m.module()).metrics().keySet().forEach(metric -> codes.add(metric.code()));
-            codes.add("random");
-            codes.add("keep-first");
             Map<String, String> choices = new LinkedHashMap<>();
-            for (String code : codes) {
-                try {
-                    ModulePlan chosen = Plans.live(model.spec(), analysis, code, 0, Map.of(),
-                            Map.of(m.module(), m.remove().size()), Map.of()).modules().get(m.module());
-                    choices.put(code, chosen == null ? "\u2014" : chosen.remove().toString());
-                } catch (PlateauException refused) {
-                    choices.put(code, refused.getMessage());
-                }
-            }
+            Plans.compare(model.spec(), analysis, m.module(), m.remove().size(), 0, choices::put)
+                    .forEach((code, chosen) -> choices.put(code, chosen == null ? "\u2014" : chosen.remove().toString()));
             out.put(m.module(), choices);
         }
         return out;

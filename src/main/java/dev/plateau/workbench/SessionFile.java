@@ -1,13 +1,11 @@
 package dev.plateau.workbench;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.checkpoint.Json;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,16 +120,11 @@ public record SessionFile(Path checkpoint, String digest, Calibration calibratio
     public static SessionFile read(Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new PlateauException(file + ": file not found");
-        } catch (JacksonException e) {
-            throw new PlateauException(file + ": is not a Plateau session (not valid JSON: "
-                    + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("") + ")");
-        } catch (IOException e) {
-            throw new PlateauException(file + ": cannot be read: " + e.getMessage());
+            root = Json.readObject(file);
+        } catch (CheckpointException e) {
+            throw new PlateauException(e.getMessage(), e);
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+        if (!FORMAT.equals(root.path("format").asText())) {
             throw new PlateauException(file + ": is not a Plateau session (no \"format\": \"" + FORMAT + "\")");
         }
         if (root.path("version").asInt() != VERSION) {

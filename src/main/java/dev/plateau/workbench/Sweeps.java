@@ -1,9 +1,8 @@
 package dev.plateau.workbench;
 
 import dev.plateau.analysis.Analysis;
-import dev.plateau.analysis.AnalysisFile;
-import dev.plateau.analysis.ActivationException;
 import dev.plateau.analysis.Metric;
+import dev.plateau.checkpoint.TextFiles;
 import dev.plateau.model.ModuleSpec;
 import dev.plateau.model.TiedDepth;
 import dev.plateau.prune.Criterion;
@@ -11,10 +10,7 @@ import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import dev.plateau.prune.Planner;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,20 +93,9 @@ final class Sweeps {
     /** Sweeps the modules of a run file against a checkpoint and writes the CSV. */
     static List<SweepPoint> sweep(Workbench workbench, Path run, Path checkpoint, Optional<String> module,
                                   String criterionCode, Path out) {
-        Analysis analysis;
-        try {
-            analysis = AnalysisFile.read(run);
-        } catch (ActivationException e) {
-            throw new PlateauException(e.getMessage(), e);
-        }
         OpenedModel model = workbench.open(checkpoint);
-        Optional<String> analysed = analysis.family();
-        if (analysed.isPresent() && !analysed.get().equals(model.spec().family().code())) {
-            throw new PlateauException(run + ": calibration of a " + analysed.get() + " model, but " + checkpoint
-                    + " is " + model.spec().family().code());
-        }
-        Criterion criterion = Criterion.parse(criterionCode, 0).orElseThrow(() -> new PlateauException(
-                "unknown criterion '" + criterionCode + "'; choose from " + Criterion.codes()));
+        Analysis analysis = Analyses.readFor(run, model, checkpoint);
+        Criterion criterion = Plans.criterion(criterionCode, 0);
         List<SweepPoint> points = new ArrayList<>();
         for (String m : module.map(List::of).orElseGet(() -> modules(model, analysis))) {
             points.addAll(sweep(model, analysis, m, criterion));
@@ -128,19 +113,10 @@ final class Sweeps {
                     p.params(), p.trainableParams(), number(p.gflops()), number(p.latencyFraction()), p.adjacentCka(),
                     p.changeRemoved()));
         }
-        Path absolute = out.toAbsolutePath();
-        Path staged = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
         try {
-            Files.writeString(staged, csv, StandardCharsets.UTF_8);
-            Files.move(staged, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            TextFiles.writeAtomically(out, csv.toString());
         } catch (IOException e) {
             throw new PlateauException(out + ": cannot be written: " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(staged);
-            } catch (IOException ignored) {
-                // nothing more to clean
-            }
         }
     }
 

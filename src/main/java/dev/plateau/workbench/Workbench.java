@@ -19,8 +19,8 @@ import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.SyntheticCheckpoint;
 import dev.plateau.model.SyntheticModels;
-import dev.plateau.prune.Criterion;
 import dev.plateau.prune.Exporter;
+import dev.plateau.prune.ModulePlan;
 import dev.plateau.prune.Plan;
 import dev.plateau.prune.Verifier;
 import java.io.IOException;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -88,8 +89,7 @@ public final class Workbench {
 
     /** The k sweep of one module of an open model, by {@code criterion} (a code such as "cka"). */
     public List<SweepPoint> sweep(OpenedModel model, Analysis analysis, String module, String criterion) {
-        return Sweeps.sweep(model, analysis, module, Criterion.parse(criterion, 0).orElseThrow(
-                () -> new PlateauException("unknown criterion '" + criterion + "'; choose from " + Criterion.codes())));
+        return Sweeps.sweep(model, analysis, module, Plans.criterion(criterion, 0));
     }
 
     /**
@@ -317,6 +317,16 @@ public final class Workbench {
     public Plan livePlan(OpenedModel model, Analysis analysis, String criterion, long seed, Map<String, Double> tau,
                          Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
         return Plans.live(model.spec(), analysis, criterion, seed, tau, budget, fixed);
+    }
+
+    /**
+     * What each criterion (every metric of the analysis, then the random and keep-first baselines) removes from
+     * {@code module} at budget {@code k}, with auto-tau, by criterion code; a criterion whose plan the model's rules
+     * refuse goes to {@code refused} (code, reason) instead.
+     */
+    public Map<String, ModulePlan> compareCriteria(OpenedModel model, Analysis analysis, String module, int k,
+                                                   long seed, BiConsumer<String, String> refused) {
+        return Plans.compare(model.spec(), analysis, module, k, seed, refused);
     }
 
     /** Parameters, trainable parameters and GFLOPs before and after {@code plan}. */
