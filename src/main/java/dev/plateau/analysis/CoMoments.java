@@ -3,6 +3,7 @@ package dev.plateau.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,11 +31,23 @@ final class CoMoments implements AutoCloseable {
     private final Map<LayerPair, NDArray> products = new LinkedHashMap<>();
     private long count;
 
-    CoMoments(int layers, List<LayerPair> pairs, NDManager manager) {
+    /**
+     * Statistics of {@code pairs} of {@code layers} layers of {@code width} features, allocated (zeros) at once: a run
+     * that cannot hold its statistics fails before its first forward pass, and memory does not grow as tokens come.
+     */
+    CoMoments(int layers, long width, List<LayerPair> pairs, NDManager manager) {
         this.layers = layers;
         this.pairs = List.copyOf(pairs);
         this.store = manager.newSubManager();
         this.means = new NDArray[layers];
+        for (LayerPair p : this.pairs) {
+            for (int l : new int[] {p.earlier(), p.later()}) {
+                if (means[l] == null) {
+                    means[l] = store.zeros(new Shape(width), DataType.FLOAT64);
+                }
+            }
+            products.put(p, store.zeros(new Shape(width, width), DataType.FLOAT64));
+        }
     }
 
     long count() {
@@ -80,7 +93,7 @@ final class CoMoments implements AutoCloseable {
                         try (NDManager pairStep = step.newSubManager()) {
                             NDArray product = Scoped.apply(centred.get(i), pairStep, a -> a.transpose()
                                     .matMul(earlier).toType(DataType.FLOAT64, false));
-                            foldPair(p, product, batchMeans, n, true);
+                            foldPair(p, product, batchMeans, n);
                         }
                     }
                 }
@@ -107,24 +120,16 @@ final class CoMoments implements AutoCloseable {
 
     private void fold(NDArray[] batchMeans, long n, Function<LayerPair, NDArray> batchProducts) {
         for (LayerPair p : pairs) {
-            foldPair(p, batchProducts.apply(p), batchMeans, n, false);
+            foldPair(p, batchProducts.apply(p), batchMeans, n);
         }
         foldMeans(batchMeans, n);
     }
 
-    /**
-     * Adds pair p's centred product of {@code n} new tokens with means {@code batchMeans}, before the means are
-     * updated. {@code take}: the product may become this accumulator's own array (it is not copied).
-     */
-    private void foldPair(LayerPair p, NDArray product, NDArray[] batchMeans, long n, boolean take) {
+    /** Adds pair p's centred product of {@code n} new tokens with means {@code batchMeans}, before the means move. */
+    private void foldPair(LayerPair p, NDArray product, NDArray[] batchMeans, long n) {
         long before = count;
+        products.get(p).addi(product);
         if (before == 0) {
-            if (take) {
-                product.attach(store);
-                products.put(p, product);
-            } else {
-                products.put(p, Scoped.apply(product, store, NDArray::duplicate));
-            }
             return;
         }
         long total = before + n;
@@ -134,7 +139,7 @@ final class CoMoments implements AutoCloseable {
             NDArray deltaJ = Scoped.apply(batchMeans[p.earlier()], step, b -> b.sub(mj).reshape(1, -1));
             NDArray between = Scoped.apply(batchMeans[p.later()], step, di -> di.sub(mi).reshape(-1, 1)
                     .matMul(deltaJ).mul((double) before * n / total));
-            products.get(p).addi(product).addi(between);
+            products.get(p).addi(between);
         }
     }
 
@@ -146,11 +151,9 @@ final class CoMoments implements AutoCloseable {
             if (batchMeans[l] == null) {
                 continue;
             }
-            NDArray old = means[l];
-            means[l] = before == 0 ? Scoped.apply(batchMeans[l], store, NDArray::duplicate)
-                    : Scoped.apply(batchMeans[l], store, b -> old.add(b.sub(old).mul((double) n / total)));
-            if (old != null) {
-                old.close();
+            NDArray mean = means[l];
+            try (NDManager step = store.newSubManager()) {
+                mean.addi(Scoped.apply(batchMeans[l], step, b -> b.sub(mean).mul((double) n / total)));
             }
         }
         count = total;
@@ -215,6 +218,9 @@ final class CoMoments implements AutoCloseable {
 
     /** The statistics as named float64 tensors, for a statistics file. */
     void save(String prefix, Map<String, NDArray> out) {
+        if (count == 0) {
+            return;
+        }
         for (int l = 0; l < layers; l++) {
             if (means[l] != null) {
                 out.put(prefix + "mean" + l, means[l]);

@@ -198,8 +198,9 @@ public final class MinibatchCka implements AutoCloseable {
     }
 
     /**
-     * K_U of a batch, in float64, attached to the store. The Gram matrix is formed in the states' precision (float32
-     * products summed by the GEMM, as the exact route does), then centred in float64.
+     * K_U of a batch, attached to the store and kept in the states' precision (a float32 sample's L Gram matrices take
+     * half the memory). The Gram matrix is formed in the states' precision (float32 products summed by the GEMM, as
+     * the exact route does), then centred in float64.
      */
     private NDArray uCentredGram(NDArray x) {
         long n = x.getShape().get(0);
@@ -210,7 +211,7 @@ public final class MinibatchCka implements AutoCloseable {
             NDArray kt = k.mul(offDiagonal);
             NDArray total = kt.sum();
             NDArray m = kt.sum(new int[] {0}, true).div(n - 2.0).sub(total.div(2.0 * (n - 1) * (n - 2)));
-            NDArray u = kt.sub(m).sub(m.transpose()).mul(offDiagonal);
+            NDArray u = kt.sub(m).sub(m.transpose()).mul(offDiagonal).toType(x.getDataType(), false);
             u.attach(store);
             return u;
         }
@@ -220,7 +221,7 @@ public final class MinibatchCka implements AutoCloseable {
         try (NDManager step = a.getManager().newSubManager()) {
             NDArray p = a.mul(b);
             p.attach(step);
-            NDArray s = p.sum();
+            NDArray s = p.sum().toType(DataType.FLOAT64, false);
             s.attach(step);
             return s.getDouble();
         }

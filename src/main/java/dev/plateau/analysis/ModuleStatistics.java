@@ -37,6 +37,7 @@ final class ModuleStatistics implements AutoCloseable {
     private final Map<TokenType, MinibatchCka> minibatchByType = new EnumMap<>(TokenType.class);
     private final TokenSample sample;
     private final boolean input;
+    private final List<TokenType> types;
     private final TreeMap<Integer, NDArray> batch = new TreeMap<>();
     private NDManager batchStore;
 
@@ -44,20 +45,26 @@ final class ModuleStatistics implements AutoCloseable {
      * @param layers layers the forward pass gives this module (its kept layers, in a pruned run)
      * @param input  whether the pass also gives the module's input (layer -1), kept in the token sample
      * @param exactDistant whether pairs two or more layers apart get exact statistics (else: estimated)
+     * @param types  the token types the module's tokens come in; the statistics of each are allocated at once
      */
-    ModuleStatistics(String name, int layers, long width, boolean input, boolean exactDistant,
+    ModuleStatistics(String name, int layers, long width, boolean input, boolean exactDistant, List<TokenType> types,
                      StatisticsSettings settings, NDManager manager) {
+        if (types.isEmpty()) {
+            throw new IllegalArgumentException(name + ": no token types declared");
+        }
         this.name = name;
         this.layers = layers;
         this.width = width;
         this.input = input;
+        this.types = List.copyOf(new java.util.TreeSet<>(types));
         this.settings = settings;
         this.store = manager.newSubManager();
-        for (TokenType type : TokenType.values()) {
-            profile.put(type, new CoMoments(layers, LayerPair.profile(layers), store));
+        for (TokenType type : this.types) {
+            profile.put(type, new CoMoments(layers, width, LayerPair.profile(layers), store));
             minibatchByType.put(type, new MinibatchCka(layers, store));
         }
-        this.distant = exactDistant && layers > 2 ? new CoMoments(layers, LayerPair.distant(layers), store) : null;
+        this.distant = exactDistant && layers > 2 ? new CoMoments(layers, width, LayerPair.distant(layers), store)
+                : null;
         this.sums = new TokenwiseSums(layers);
         this.minibatch = new MinibatchCka(layers, store);
         this.sample = new TokenSample(layers + (input ? 1 : 0), settings.sampleQuota(), store);
@@ -81,6 +88,11 @@ final class ModuleStatistics implements AutoCloseable {
 
     boolean exactDistant() {
         return distant != null;
+    }
+
+    /** The token types declared, in code order. */
+    List<TokenType> types() {
+        return types;
     }
 
     /** Keeps a copy of one layer's states of the current batch; {@code layer} -1 is the module's input. */
@@ -117,8 +129,8 @@ final class ModuleStatistics implements AutoCloseable {
                         + " described");
             }
             byte[] types = tokens.types();
-            checkTypes(types);
-            for (TokenType type : TokenType.values()) {
+            checkTypes(types, name, this.types);
+            for (TokenType type : this.types) {
                 int[] selected = rowsOf(types, type);
                 if (selected.length == 0) {
                     continue;
@@ -154,10 +166,13 @@ final class ModuleStatistics implements AutoCloseable {
         return IntStream.range(0, types.length).filter(r -> types[r] == type.code()).toArray();
     }
 
-    private static void checkTypes(byte[] types) {
+    private static void checkTypes(byte[] types, String module, List<TokenType> declared) {
         for (byte t : types) {
-            if (TokenType.ofCode(t).isEmpty()) {
-                throw new IllegalArgumentException("token type code " + t + " is not one of " + TokenType.legend());
+            TokenType type = TokenType.ofCode(t).orElseThrow(() -> new IllegalArgumentException("token type code " + t
+                    + " is not one of " + TokenType.legend()));
+            if (!declared.contains(type)) {
+                throw new IllegalArgumentException(module + " was given " + type.label() + " tokens; its statistics "
+                        + "were declared for " + declared.stream().map(TokenType::label).toList());
             }
         }
     }
@@ -167,7 +182,7 @@ final class ModuleStatistics implements AutoCloseable {
      * batch of one type feeds both from the same minibatches.
      */
     private void minibatches(List<NDArray> rows, byte[] types, long batchSeed, NDManager step) {
-        List<TokenType> present = Arrays.stream(TokenType.values()).filter(t -> rowsOf(types, t).length > 0).toList();
+        List<TokenType> present = this.types.stream().filter(t -> rowsOf(types, t).length > 0).toList();
         try (MinibatchCka all = new MinibatchCka(layers, step)) {
             feed(all, rows, IntStream.range(0, types.length).toArray(), batchSeed, step);
             minibatch.merge(all);
@@ -224,12 +239,12 @@ final class ModuleStatistics implements AutoCloseable {
 
     /** Tokens folded in, of all types. */
     long tokens() {
-        return Arrays.stream(TokenType.values()).mapToLong(t -> profile.get(t).count()).sum();
+        return profile.values().stream().mapToLong(CoMoments::count).sum();
     }
 
     /** The types of which tokens were seen, in code order. */
     List<TokenType> typesSeen() {
-        return Arrays.stream(TokenType.values()).filter(t -> profile.get(t).count() > 0).toList();
+        return types.stream().filter(t -> profile.get(t).count() > 0).toList();
     }
 
     /** The analysis over all tokens, with one per token type seen. */
@@ -303,11 +318,11 @@ final class ModuleStatistics implements AutoCloseable {
 
     /** Adds the statistics of a disjoint set of samples (the same module, layers and settings). */
     void merge(ModuleStatistics other) {
-        if (other.layers != layers || other.width != width) {
+        if (other.layers != layers || other.width != width || !other.types.equals(types)) {
             throw new IllegalArgumentException(name + ": statistics of " + other.layers + " layers x " + other.width
-                    + " cannot be merged into " + layers + " x " + width);
+                    + " " + other.types + " cannot be merged into " + layers + " x " + width + " " + types);
         }
-        for (TokenType type : TokenType.values()) {
+        for (TokenType type : types) {
             profile.get(type).merge(other.profile.get(type));
             minibatchByType.get(type).merge(other.minibatchByType.get(type));
         }
@@ -325,7 +340,7 @@ final class ModuleStatistics implements AutoCloseable {
     void save(Map<String, NDArray> tensors, Map<String, double[]> arrays) {
         String p = name + ".";
         double[] counts = new double[TokenType.values().length];
-        for (TokenType type : TokenType.values()) {
+        for (TokenType type : types) {
             counts[type.ordinal()] = profile.get(type).count();
             profile.get(type).save(p + "profile." + type.label() + ".", tensors);
             arrays.put(p + "minibatch." + type.label(), flat(minibatchByType.get(type).sums()));
@@ -347,7 +362,7 @@ final class ModuleStatistics implements AutoCloseable {
         if (counts == null) {
             throw new IllegalArgumentException("no statistics of module '" + name + "'");
         }
-        for (TokenType type : TokenType.values()) {
+        for (TokenType type : types) {
             profile.get(type).load(p + "profile." + type.label() + ".", tensors, Math.round(counts[type.ordinal()]));
             minibatchByType.get(type).addSums(square(arrays.get(p + "minibatch." + type.label())));
         }

@@ -22,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The similarity statistics of a whole calibration run, module by module, as its forward pass streams out hidden
@@ -45,8 +47,12 @@ public final class StreamedStatistics implements AutoCloseable {
      * @param input  whether the module's input (layer -1) is given too
      * @param exactDistant whether the pairs two or more layers apart get exact statistics (width^2 float64 each)
      *               rather than an estimate from the token sample
+     * @param types  the token types the module's tokens come in (statistics are kept per type)
      */
-    public record ModuleShape(int layers, long width, boolean input, boolean exactDistant) {
+    public record ModuleShape(int layers, long width, boolean input, boolean exactDistant, List<TokenType> types) {
+        public ModuleShape {
+            types = List.copyOf(new TreeSet<>(types));
+        }
     }
 
     private final StatisticsSettings settings;
@@ -57,7 +63,7 @@ public final class StreamedStatistics implements AutoCloseable {
         this.settings = settings;
         this.manager = manager.newSubManager();
         shapes.forEach((name, s) -> modules.put(name, new ModuleStatistics(name, s.layers(), s.width(), s.input(),
-                s.exactDistant(), settings, this.manager)));
+                s.exactDistant(), s.types(), settings, this.manager)));
     }
 
     public StatisticsSettings settings() {
@@ -68,7 +74,7 @@ public final class StreamedStatistics implements AutoCloseable {
     public Map<String, ModuleShape> shapes() {
         Map<String, ModuleShape> out = new LinkedHashMap<>();
         modules.forEach((name, m) -> out.put(name, new ModuleShape(m.layers(), m.width(), m.hasInput(),
-                m.exactDistant())));
+                m.exactDistant(), m.types())));
         return out;
     }
 
@@ -130,9 +136,9 @@ public final class StreamedStatistics implements AutoCloseable {
             for (int s = 0; s < m.layers() + (m.hasInput() ? 1 : 0); s++) {
                 int slot = s;
                 String name = m.name() + (s < m.layers() ? ".layer" + s : ".input");
-                specs.add(new TensorSpec(name, DType.F32, List.of(rows, m.width()), new TensorSource.Computed(() -> {
+                specs.add(new TensorSpec(name, DType.F32, List.of(rows, m.width()), new TensorSource.Computed(out -> {
                     try (NDManager scope = manager.newSubManager()) {
-                        return littleEndian(sample.states(slot, all, scope));
+                        out.accept(littleEndian(sample.states(slot, all, scope)));
                     }
                 })));
             }
@@ -153,12 +159,17 @@ public final class StreamedStatistics implements AutoCloseable {
         List<TensorSpec> specs = new ArrayList<>();
         for (ModuleStatistics m : modules.values()) {
             meta.put("module." + m.name(), m.layers() + "," + m.width() + "," + m.hasInput() + ","
-                    + m.exactDistant());
+                    + m.exactDistant() + "," + m.types().stream().map(TokenType::label).collect(Collectors.joining("+")));
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             Map<String, double[]> arrays = new LinkedHashMap<>();
             m.save(tensors, arrays);
             tensors.forEach((name, array) -> specs.add(new TensorSpec(name, DType.F64, dims(array.getShape()),
-                    new TensorSource.Computed(() -> littleEndian(array)))));
+                    new TensorSource.Computed(out -> {
+                        try (NDManager scope = manager.newSubManager()) {
+                            array.tempAttach(scope);
+                            out.accept(littleEndian(array));
+                        }
+                    }))));
             arrays.forEach((name, values) -> specs.add(new TensorSpec(name, DType.F64, List.of((long) values.length),
                     new TensorSource.Bytes(doubleBytes(values)))));
         }
@@ -183,9 +194,11 @@ public final class StreamedStatistics implements AutoCloseable {
             Map<String, ModuleShape> shapes = new LinkedHashMap<>();
             meta.forEach((key, value) -> {
                 if (key.startsWith("module.")) {
+                    String name = key.substring("module.".length());
                     String[] parts = value.split(",");
-                    shapes.put(key.substring("module.".length()), new ModuleShape(Integer.parseInt(parts[0]),
-                            Long.parseLong(parts[1]), Boolean.parseBoolean(parts[2]), Boolean.parseBoolean(parts[3])));
+                    shapes.put(name, new ModuleShape(Integer.parseInt(parts[0]), Long.parseLong(parts[1]),
+                            Boolean.parseBoolean(parts[2]), Boolean.parseBoolean(parts[3]),
+                            parts.length > 4 ? labels(statistics, parts[4]) : counted(file, name)));
                 }
             });
             StreamedStatistics out = new StreamedStatistics(shapes, settings, manager);
@@ -249,17 +262,35 @@ public final class StreamedStatistics implements AutoCloseable {
         }
     }
 
+    private static List<TokenType> labels(Path statistics, String joined) {
+        return Arrays.stream(joined.split("\\+")).map(label -> TokenType.ofLabel(label).orElseThrow(
+                () -> new ActivationException(statistics, "names an unknown token type '" + label + "'"))).toList();
+    }
+
+    /** The types with tokens in a file written before the types were declared in its metadata. */
+    private static List<TokenType> counted(SafetensorsFile file, String module) {
+        TensorInfo counts = file.tensors().stream().filter(t -> t.name().equals(module + ".counts")).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no token counts of module '" + module + "'"));
+        double[] values = file.bytes(counts).toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        return Arrays.stream(TokenType.values()).filter(t -> t.ordinal() < values.length && values[t.ordinal()] > 0)
+                .toList();
+    }
+
     private static List<Long> dims(Shape shape) {
         return Arrays.stream(shape.getShape()).boxed().toList();
     }
 
-    /** The array's bytes as safetensors stores them: little-endian, as libtorch holds them on x86 and ARM. */
-    private static byte[] littleEndian(NDArray array) {
+    /**
+     * The array's bytes as safetensors stores them, little-endian (as libtorch holds them on x86 and ARM): a view of
+     * the tensor's own memory where it is contiguous on the CPU, valid while the array lives; any copy the view needs
+     * is made in the array's manager.
+     */
+    private static ByteBuffer littleEndian(NDArray array) {
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            return array.toByteArray();
+            return array.toByteBuffer(true);
         }
-        return array.getDataType() == DataType.FLOAT32 ? floatBytes(array.toFloatArray())
-                : doubleBytes(array.toDoubleArray());
+        return ByteBuffer.wrap(array.getDataType() == DataType.FLOAT32 ? floatBytes(array.toFloatArray())
+                : doubleBytes(array.toDoubleArray()));
     }
 
     private static byte[] floatBytes(float[] values) {

@@ -69,16 +69,27 @@ final class TokenSample implements AutoCloseable {
             if (Arrays.stream(chosen).allMatch(c -> c < kept)) {
                 continue;
             }
+            // gather only the chosen rows, from the kept ones and from the batch, then put them in key order
+            int[] gathered = IntStream.concat(Arrays.stream(chosen).filter(c -> c < kept),
+                    Arrays.stream(chosen).filter(c -> c >= kept)).toArray();
+            long[] fromKept = Arrays.stream(gathered).filter(c -> c < kept).asLongStream().toArray();
+            long[] fromBatch = Arrays.stream(gathered).filter(c -> c >= kept).mapToLong(c -> batchRows[c - kept])
+                    .toArray();
+            long[] byKey = IntStream.range(0, gathered.length).boxed()
+                    .sorted(Comparator.comparingDouble(i -> candidates[gathered[i]])).mapToLong(Integer::longValue)
+                    .toArray();
             NDArray[] next = new NDArray[slots];
             try (NDManager step = store.newSubManager()) {
-                NDArray take = step.create(Arrays.stream(batchRows).asLongStream().toArray());
-                NDArray pick = step.create(Arrays.stream(chosen).asLongStream().toArray());
+                NDArray takeKept = step.create(fromKept);
+                NDArray takeBatch = step.create(fromBatch);
+                NDArray order = step.create(byKey);
                 for (int s = 0; s < slots; s++) {
-                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> x.get(new NDIndex("{}", take))
+                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> x.get(new NDIndex("{}", takeBatch))
                             .toType(DataType.FLOAT32, false));
-                    NDArray all = kept == 0 ? fresh : NDArrays.concat(new NDList(states[t][s], fresh));
+                    NDArray all = fromKept.length == 0 ? fresh : NDArrays.concat(new NDList(Scoped.apply(
+                            states[t][s], step, x -> x.get(new NDIndex("{}", takeKept))), fresh));
                     all.attach(step);
-                    next[s] = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", pick)));
+                    next[s] = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", order)));
                 }
             }
             if (states[t] != null) {

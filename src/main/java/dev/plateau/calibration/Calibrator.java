@@ -174,7 +174,7 @@ public final class Calibrator {
         Map<String, Integer> widths = new LinkedHashMap<>();
         for (ModuleSpec m : spec.modules()) {
             shapes.put(m.name(), new StreamedStatistics.ModuleShape(m.layerCount() - skips.of(m.name()).size(),
-                    m.hiddenSize(), true, exact.getOrDefault(m.name(), false)));
+                    m.hiddenSize(), true, exact.getOrDefault(m.name(), false), TokenTypes.of(spec.family(), m.name())));
             widths.put(m.name(), m.hiddenSize());
         }
         Optional<StateCollector> collector = outputs.states().map(p -> new StateCollector(widths));

@@ -96,7 +96,7 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
             long rowBytes = width * Float.BYTES;
             activations += batch * perSample * rowBytes * (layers + 1);
             largestWorking = Math.max(largestWorking, WORKING_SET * batch * perSample * rowBytes);
-            int types = typeCount(spec.family(), m.name());
+            int types = TokenTypes.of(spec.family(), m.name()).size();
             statistics += types * StatisticsSettings.profileBytes(layers, width);
             long kept = Math.min((long) settings.sampleQuota() * types, samples * perSample);
             sample += kept * rowBytes * (layers + 1);
@@ -183,16 +183,5 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
         String root = encoder >= 0 ? prefix.substring(0, encoder) : prefix;
         return checkpoint.tensor(root + "embeddings.position_embedding.weight").map(t -> t.info().shape().get(0))
                 .orElse(256L);
-    }
-
-    /** Token types a module's tokens come in, for the per-type statistics. */
-    private static int typeCount(Family family, String module) {
-        return switch (module) {
-            case "vlm" -> family == Family.SMOLVLA ? 3 : 2;
-            case "vl_self_attention" -> 2;
-            case "expert" -> family == Family.PI0 ? 2 : 1;
-            case "dit" -> 3;
-            default -> 1;
-        };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -135,7 +136,7 @@ public final class SafetensorsWriter {
             for (TensorSpec t : tensors) {
                 switch (t.source()) {
                     case TensorSource.Bytes b -> writeFully(out, ByteBuffer.wrap(b.data()));
-                    case TensorSource.Computed c -> writeFully(out, ByteBuffer.wrap(computed(t, c)));
+                    case TensorSource.Computed c -> writeComputed(out, t, c);
                     case TensorSource.CopyOf c -> c.file().transferTo(c.tensor(), out);
                     case TensorSource.Unwritten u -> out.position(out.position() + t.byteLength());
                 }
@@ -174,13 +175,29 @@ public final class SafetensorsWriter {
         return out;
     }
 
-    private static byte[] computed(TensorSpec t, TensorSource.Computed source) {
-        byte[] data = source.bytes().get();
-        if (data.length != t.byteLength()) {
-            throw new IllegalStateException("tensor '" + t.name() + "' gave " + data.length + " bytes, "
+    private static void writeComputed(FileChannel out, TensorSpec t, TensorSource.Computed source)
+            throws IOException {
+        long[] given = {0};
+        try {
+            source.bytes().accept(buffer -> {
+                given[0] += buffer.remaining();
+                if (given[0] > t.byteLength()) {
+                    throw new IllegalStateException("tensor '" + t.name() + "' gave more than its " + t.byteLength()
+                            + " bytes");
+                }
+                try {
+                    writeFully(out, buffer);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (given[0] != t.byteLength()) {
+            throw new IllegalStateException("tensor '" + t.name() + "' gave " + given[0] + " bytes, "
                     + t.byteLength() + " expected");
         }
-        return data;
     }
 
     private static void checkUniqueNames(List<TensorSpec> tensors) {

@@ -9,9 +9,12 @@ public sealed interface TensorSource {
 
     /**
      * Bytes made when the tensor is written, one tensor at a time, so that a file of many large tensors never holds
-     * them all in memory at once; the supplier must give exactly the tensor's length.
+     * them all in memory at once: the producer hands the writer the tensor's bytes (exactly its length) in one or more
+     * buffers, which the writer has written when {@code accept} returns; a buffer may view memory the producer frees
+     * afterwards (a native tensor's), so nothing is copied onto the Java heap.
      */
-    record Computed(java.util.function.Supplier<byte[]> bytes) implements TensorSource {
+    record Computed(java.util.function.Consumer<java.util.function.Consumer<java.nio.ByteBuffer>> bytes)
+            implements TensorSource {
     }
 
     /** The unchanged bytes of a tensor of an open file, copied without being decoded or mapped. */

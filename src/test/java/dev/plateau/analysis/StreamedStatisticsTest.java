@@ -75,7 +75,8 @@ class StreamedStatisticsTest {
 
     private static StreamedStatistics run(NDManager manager, DataType type, StatisticsSettings settings, int[] cuts) {
         StreamedStatistics stats = new StreamedStatistics(Map.of("m",
-                new StreamedStatistics.ModuleShape(LAYERS, WIDTH, true, settings.exactDistantFits(LAYERS, WIDTH))),
+                new StreamedStatistics.ModuleShape(LAYERS, WIDTH, true, settings.exactDistantFits(LAYERS, WIDTH),
+                        List.of(TokenType.IMAGE, TokenType.LANGUAGE, TokenType.STATE))),
                 settings, manager);
         for (int b = 0; b + 1 < cuts.length; b++) {
             feed(stats, manager, type, cuts[b], cuts[b + 1]);

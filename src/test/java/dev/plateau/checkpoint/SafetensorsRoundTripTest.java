@@ -87,6 +87,28 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void aComputedTensorMayComeInPiecesButMustGiveExactlyItsLength() throws IOException {
+        byte[] floats = SafetensorsBytes.floats(1f, 2f, 3f, 4f);
+        Path file = dir.resolve("pieces.safetensors");
+        SafetensorsWriter.writeFileAtomically(file, List.of(new TensorSpec("x", DType.F32, List.of(4L),
+                new TensorSource.Computed(out -> {
+                    out.accept(ByteBuffer.wrap(floats, 0, 6));
+                    out.accept(ByteBuffer.wrap(floats, 6, 10));
+                }))), Map.of());
+        try (SafetensorsFile read = SafetensorsFile.open(file)) {
+            assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, read.floats(read.tensors().getFirst()));
+        }
+        Path shortFile = dir.resolve("short.safetensors");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetensorsWriter
+                .writeFileAtomically(shortFile, List.of(new TensorSpec("x", DType.F32, List.of(4L),
+                        new TensorSource.Computed(out -> out.accept(ByteBuffer.wrap(floats, 0, 12))))), Map.of()));
+        assertTrue(e.getMessage().contains("gave 12 bytes, 16 expected"), e.getMessage());
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().contains("short")), "nothing half-written");
+        }
+    }
+
+    @Test
     void readsAHandWrittenFileAndConvertsToFloat() throws IOException {
         // bf16 [1.0, -2.0] then f32 [0.5, 3.0], written by hand
         byte[] data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN)
