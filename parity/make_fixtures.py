@@ -1,13 +1,16 @@
 """Parity fixtures for Plateau's engine, made with the reference implementations (transformers, PyTorch).
 
-Builds tiny random-weight models with transformers (Llama/SmolLM2, Qwen2, Qwen3, Gemma, SigLIP vision), saves each
-one's config.json and model.safetensors and its per-layer hidden states for fixed inputs, in fp32, under
-src/test/resources/parity/<name>/. The Java test dev.plateau.engine.ParityFixturesTest checks our blocks against them
-(max abs error 1e-4) whenever the fixtures are present.
+Builds tiny models with transformers (Llama/SmolLM2, Qwen2, Qwen3, Gemma, SigLIP vision) and REALISTIC weights (token
+and position embeddings N(0, 1), norm weights near 1 (Gemma's (1 + w): w near 0), matrices N(0, 1/fan_in), small
+biases), so that attention is sharp and a wrong rotary embedding or mask shows; saves each one's config.json and
+model.safetensors and its per-layer hidden states for fixed inputs (two prompts of 160 tokens; two 56 x 56 images), in
+fp32, under src/test/resources/parity/<name>/. The Java test dev.plateau.engine.ParityFixturesTest checks our blocks
+against them, every layer, relative to the layer's largest magnitude.
 
-Run where torch and transformers are installed (no network needed):
-    python3 parity/make_fixtures.py [OUTPUT_DIR]
+Run with the original code of ../shared/realref (transformers v4.51 cut, no network needed):
+    . /path/to/realref/env-base.sh && "$PY" parity/make_fixtures.py [OUTPUT_DIR]
 """
+import math
 import json
 import os
 import sys
@@ -17,7 +20,22 @@ from safetensors.torch import save_file
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src", "test", "resources",
                                                           "parity")
-TOKENS = [[1, 17, 42, 5, 300, 7, 7, 9], [1, 250, 3, 64, 128, 511, 2, 8]]
+TOKENS = torch.randint(0, 512, (2, 160), generator=torch.Generator().manual_seed(1)).tolist()
+
+
+def realistic(model, zero_centred_norms=False):
+    """Weights of a trained model's scale: attention sharp enough that positions and masks matter."""
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.dim() == 1 and "norm" in name and name.endswith("weight"):
+                p.copy_((0 if zero_centred_norms else 1) + 0.1 * torch.randn(p.shape, generator=g))
+            elif p.dim() == 1:
+                p.copy_(0.02 * torch.randn(p.shape, generator=g))
+            elif "embed" in name:
+                p.copy_(torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(p[0].numel()))
 
 
 def save(name, model, config, hidden_states, extra=None):
@@ -35,12 +53,12 @@ def save(name, model, config, hidden_states, extra=None):
 def decoder(name, config_class, model_class, **overrides):
     torch.manual_seed(0)
     base = dict(vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=4, num_attention_heads=4,
-                num_key_value_heads=2, max_position_embeddings=128, rms_norm_eps=1e-6, tie_word_embeddings=True)
+                num_key_value_heads=2, max_position_embeddings=256, rms_norm_eps=1e-6, tie_word_embeddings=True,
+                attn_implementation="eager")
     base.update(overrides)
     config = config_class(**base)
     model = model_class(config).float().eval()
-    for p in model.parameters():
-        torch.nn.init.normal_(p, std=0.05)
+    realistic(model, zero_centred_norms=name == "gemma")
     with torch.no_grad():
         out = model(input_ids=torch.tensor(TOKENS), output_hidden_states=True)
     save(name, model, config, out.hidden_states)
@@ -58,8 +76,7 @@ def main():
     config = SiglipVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=2,
                                 image_size=56, patch_size=14, hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6)
     model = SiglipVisionModel(config).float().eval()
-    for p in model.parameters():
-        torch.nn.init.normal_(p, std=0.05)
+    realistic(model)
     pixels = torch.rand(2, 3, 56, 56, generator=torch.Generator().manual_seed(1)) * 2 - 1
     with torch.no_grad():
         out = model(pixel_values=pixels, output_hidden_states=True)

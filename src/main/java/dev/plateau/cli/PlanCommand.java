@@ -43,6 +43,10 @@ final class PlanCommand implements Callable<Integer> {
             + "random or keep-first (default: ${DEFAULT-VALUE})")
     private String criterion;
 
+    @Option(names = "--untie", description = "plan modules tied by depth (SmolVLA's and pi0's VLM and expert) each on "
+            + "its own profile, with the same budget; by default the expert removes the VLM's layers")
+    private boolean untie;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed of the random criterion")
     private long seed;
 
@@ -76,7 +80,7 @@ final class PlanCommand implements Callable<Integer> {
             throw new PlateauException("plan needs one ANALYSIS.json and --out PLAN.json");
         }
         Plan plan = workbench.plan(files.getFirst(), Optional.ofNullable(checkpoint), criterion, seed,
-                tau == null ? OptionalDouble.empty() : OptionalDouble.of(tau), budget, out);
+                tau == null ? OptionalDouble.empty() : OptionalDouble.of(tau), budget, !untie, out);
         for (ModulePlan m : plan.modules().values()) {
             w.printf(Locale.ROOT, "%s: remove %s, keep %d of %d (%s%s)%n", m.module(), m.remove(), m.kept().size(),
                     m.layers(), m.criterion(), Double.isNaN(m.tau()) ? "" : String.format(Locale.ROOT, ", tau %.4f",

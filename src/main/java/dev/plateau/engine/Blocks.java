@@ -48,18 +48,6 @@ final class Blocks {
         float of(int position, int k);
     }
 
-    /**
-     * Rotary tables as transformers computes them in float32: inv_freq_k = 1 / theta^(2k / d), angle = position *
-     * inv_freq_k. Returns [cos; sin] stacked: [2, positions, d], each angle used for both halves.
-     */
-    static NDArray rotaryTables(NDManager manager, int positions, int headDim, double theta) {
-        float[] invFreq = new float[headDim / 2];
-        for (int k = 0; k < invFreq.length; k++) {
-            invFreq[k] = (float) (1.0 / Math.pow(theta, (float) (2 * k) / headDim));
-        }
-        return rotaryTables(manager, positions, headDim, (p, k) -> (float) p * invFreq[k]);
-    }
-
     /** [cos; sin] tables [2, positions, d] for any angle rule, each angle used for both halves (rotate-half). */
     static NDArray rotaryTables(NDManager manager, int positions, int headDim, RotaryAngle angle) {
         float[] cos = new float[positions * headDim];

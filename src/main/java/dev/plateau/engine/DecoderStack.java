@@ -88,7 +88,7 @@ public final class DecoderStack {
     private void layers(NDArray hidden, int[] lengths, Set<Integer> skip, LayerSink sink, NDManager run,
                         BooleanSupplier cancelled, Progress progress) {
         int tokens = Math.toIntExact(hidden.getShape().get(1));
-        NDArray rotary = Blocks.rotaryTables(run, tokens, config.headDim(), config.ropeTheta());
+        NDArray rotary = Rotary.tables(run, tokens, config.headDim(), config.ropeTheta(), config.ropeScaling());
         NDArray mask = Blocks.mask(run, lengths, tokens, true);
         NDArray valid = validRows(run, lengths, tokens);
         emit(sink, -1, hidden, valid);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.ModelSpec;
+import dev.plateau.model.RopeScaling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class Gr00tBackbone {
         int headDim = Tensors.dim(checkpoint, attention + "q_norm.weight", 0);
         this.config = new DecoderConfig(hidden, Tensors.dim(checkpoint, attention + "q_proj.weight", 0) / headDim,
                 Tensors.dim(checkpoint, attention + "k_proj.weight", 0) / headDim, headDim, 1e-6, 1e6,
-                DecoderConfig.Activation.SILU, false, false);
+                new RopeScaling.None(), DecoderConfig.Activation.SILU, false, false);
     }
 
     /** Patches (and so image-context tokens) per image. */

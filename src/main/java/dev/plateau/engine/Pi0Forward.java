@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.ModelSpec;
+import dev.plateau.model.RopeScaling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -115,7 +116,7 @@ public final class Pi0Forward {
         int lp = Math.toIntExact(prefix.getShape().get(0));
         int ls = Math.toIntExact(suffix.getShape().get(0));
         return TwoStreams.joint(vlm, expert, prefix, suffix, heads, kvHeads, HEAD_DIM,
-                Blocks.rotaryTables(step, lp + ls, HEAD_DIM, 10000), mask(step, lp, ls));
+                Rotary.tables(step, lp + ls, HEAD_DIM, 10000, new RopeScaling.None()), mask(step, lp, ls));
     }
 
     /** Flags: prefix 0, state 1, first action 1, other actions 0; query i sees key j when cumsum(j) <= cumsum(i). */

@@ -1,6 +1,7 @@
 package dev.plateau.model;
 
 import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.checkpoint.CheckpointException;
 import java.util.List;
 import java.util.Set;
 
@@ -17,6 +18,11 @@ final class DecoderLlmDetector implements FamilyDetector {
     @Override
     public ModelSpec describe(Checkpoint checkpoint) {
         String type = ConfigValues.text(checkpoint, "model_type").orElseThrow();
+        try {
+            RopeScaling.of(checkpoint.config());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(ConfigValues.configPath(checkpoint), e.getMessage());
+        }
         ModuleSpec decoder = LayerScan.module(checkpoint, "decoder", LAYERS, "input_layernorm.weight",
                 List.of("num_hidden_layers"));
         ConfigValues.checkDepth(checkpoint, "num_hidden_layers",

@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * Builds a plan from an analysis: per module with a budget, Algorithm 1 (or a baseline), then the model's rules. A
  * choice that breaks a parity rule is replaced by the valid removal set of the same size with the highest total
  * score, and the plan says so in one sentence. A module tied to another by depth inherits its partner's budget when
- * it has none of its own.
+ * it has none of its own, and by default removes the same layers (chosen on the first module's profile).
  */
 public final class Planner {
     private Planner() {
@@ -42,15 +42,26 @@ public final class Planner {
 
     /**
      * As {@link #plan(Analysis, String, List, Criterion, OptionalDouble, Map)} with a threshold per module; a module
-     * without one gets auto-tau.
+     * without one gets auto-tau. Tied modules remove the same layers.
      */
     public static Plan plan(Analysis analysis, String family, List<LayerRule> rules, Criterion criterion,
                             Map<String, Double> tau, Map<String, Integer> budget) {
+        return plan(analysis, family, rules, criterion, tau, budget, true);
+    }
+
+    /**
+     * @param tied whether modules tied by depth (SmolVLA's and pi0's VLM and expert) remove the SAME layers: the
+     *             first module of the rule is planned on its own profile and the second takes its removal set, as in
+     *             the paper's plans. Untied, each is planned on its own profile, with the same budget.
+     */
+    public static Plan plan(Analysis analysis, String family, List<LayerRule> rules, Criterion criterion,
+                            Map<String, Double> tau, Map<String, Integer> budget, boolean tied) {
         Map<String, Integer> k = withTiedBudgets(budget, rules);
         if (k.isEmpty()) {
             throw new IllegalArgumentException("no budget given: say how many layers to remove per module, e.g. "
                     + "--k " + analysis.modules().keySet().iterator().next() + "=4");
         }
+        Map<String, TiedDepth> followers = tied ? followers(rules, k) : Map.of();
         Map<String, ModulePlan> modules = new LinkedHashMap<>();
         for (Map.Entry<String, Integer> e : k.entrySet()) {
             ModuleAnalysis module = analysis.modules().get(e.getKey());
@@ -58,12 +69,46 @@ public final class Planner {
                 throw new IllegalArgumentException("the analysis has no module '" + e.getKey() + "'; it has "
                         + String.join(", ", analysis.modules().keySet()));
             }
+            if (followers.containsKey(e.getKey())) {
+                continue;
+            }
             Double moduleTau = tau.get(e.getKey());
             modules.put(e.getKey(), planModule(module, criterion,
                     moduleTau == null ? OptionalDouble.empty() : OptionalDouble.of(moduleTau), e.getValue(), rules));
         }
-        Plan draft = new Plan(family, modules, List.of());
-        return new Plan(family, modules, RuleCheck.violations(draft, depths(analysis), rules));
+        followers.forEach((name, rule) -> modules.put(name, follow(modules.get(rule.first()), name,
+                analysis.modules().get(name).layers(), rule)));
+        Map<String, ModulePlan> ordered = new LinkedHashMap<>();
+        k.keySet().forEach(name -> ordered.put(name, modules.get(name)));
+        Plan draft = new Plan(family, ordered, List.of());
+        return new Plan(family, ordered, RuleCheck.violations(draft, depths(analysis), rules));
+    }
+
+    /**
+     * The modules that take another's removal set: the second of each depth tie whose two modules both have a budget.
+     * Tied modules remove the same layers, so two budgets given for them must agree.
+     */
+    private static Map<String, TiedDepth> followers(List<LayerRule> rules, Map<String, Integer> k) {
+        Map<String, TiedDepth> out = new LinkedHashMap<>();
+        for (LayerRule rule : rules) {
+            if (rule instanceof TiedDepth t && k.containsKey(t.first()) && k.containsKey(t.second())) {
+                if (!k.get(t.first()).equals(k.get(t.second()))) {
+                    throw new IllegalArgumentException(t.first() + " and " + t.second() + " remove the same layers "
+                            + "(tied: " + t.reason() + "), so their budgets must agree, not " + k.get(t.first())
+                            + " and " + k.get(t.second()) + "; or plan them untied");
+                }
+                out.put(t.second(), t);
+            }
+        }
+        return out;
+    }
+
+    /** The plan of a module that removes the same layers as its tied partner. */
+    public static ModulePlan follow(ModulePlan leader, String module, int layers, TiedDepth rule) {
+        List<String> notes = List.of("removes the same layers as " + leader.module() + " (tied: " + rule.reason()
+                + "), chosen on " + leader.module() + "'s profile");
+        return new ModulePlan(module, layers, leader.remove(), Double.NaN, leader.remove().size(),
+                leader.criterion(), List.of(), List.of(), List.of(), notes);
     }
 
     private static Map<String, Integer> depths(Analysis analysis) {

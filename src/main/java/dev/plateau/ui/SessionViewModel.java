@@ -496,15 +496,7 @@ public final class SessionViewModel {
         }
         Analysis analysis = analysis();
         try {
-            Plan first = livePlan(m, analysis, Map.of());
-            Map<String, List<Integer>> followed = new LinkedHashMap<>();
-            settings.forEach((name, s) -> {
-                if (s.followsProperty().get() != null && s.fixedProperty().get() == null) {
-                    ModulePlan leader = first.modules().get(s.followsProperty().get());
-                    followed.put(name, leader == null ? List.of() : leader.remove());
-                }
-            });
-            Plan result = followed.isEmpty() ? first : livePlan(m, analysis, followed);
+            Plan result = livePlan(m, analysis);
             plan.set(result);
             estimate.set(workbench.estimate(m, Optional.ofNullable(analysis), result));
         } catch (PlateauException e) {
@@ -512,22 +504,27 @@ public final class SessionViewModel {
         }
     }
 
-    private Plan livePlan(OpenedModel m, Analysis analysis, Map<String, List<Integer>> followed) {
+    /**
+     * The plan of the settings, from the same planner call as {@code plateau plan}: a module that follows its tied
+     * partner has no budget of its own (the planner gives it the partner's removal set).
+     */
+    private Plan livePlan(OpenedModel m, Analysis analysis) {
         Map<String, Double> taus = new LinkedHashMap<>();
         Map<String, Integer> ks = new LinkedHashMap<>();
-        Map<String, List<Integer>> fixed = new LinkedHashMap<>(followed);
+        Map<String, List<Integer>> fixed = new LinkedHashMap<>();
+        boolean tied = settings.values().stream().anyMatch(s -> s.followsProperty().get() != null);
         settings.forEach((name, s) -> {
             if (s.fixedProperty().get() != null) {
                 fixed.put(name, s.fixedProperty().get());
-            } else if (s.followsProperty().get() == null && analysis != null
-                    && analysis.modules().containsKey(name)) {
-                ks.put(name, s.kProperty().get());
-                if (!s.autoTauProperty().get() && !Double.isNaN(s.tauProperty().get())) {
+            } else if (analysis != null && analysis.modules().containsKey(name)) {
+                boolean follows = s.followsProperty().get() != null;
+                ks.put(name, follows ? settings.get(s.followsProperty().get()).kProperty().get() : s.kProperty().get());
+                if (!follows && !s.autoTauProperty().get() && !Double.isNaN(s.tauProperty().get())) {
                     taus.put(name, s.tauProperty().get());
                 }
             }
         });
-        return workbench.livePlan(m, analysis, criterion.get(), seed.get(), taus, ks, fixed);
+        return workbench.livePlan(m, analysis, criterion.get(), seed.get(), taus, ks, fixed, tied);
     }
 
     /** What one criterion removes from a module at the same budget, for the side-by-side comparison. */

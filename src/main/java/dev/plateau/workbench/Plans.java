@@ -7,6 +7,7 @@ import dev.plateau.model.Family;
 import dev.plateau.model.LayerRule;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.StandardRules;
+import dev.plateau.model.TiedDepth;
 import dev.plateau.prune.Criterion;
 import dev.plateau.prune.Plan;
 import dev.plateau.prune.PlanCheck;
@@ -31,7 +32,7 @@ final class Plans {
     }
 
     static Plan plan(Workbench workbench, Path analysisFile, Optional<Path> checkpoint, String criterionCode, long seed,
-                     OptionalDouble tau, Map<String, Integer> budget, Path out) {
+                     OptionalDouble tau, Map<String, Integer> budget, boolean tied, Path out) {
         try {
             Analysis analysis = AnalysisFile.read(analysisFile);
             Criterion criterion = criterion(criterionCode, seed);
@@ -49,7 +50,9 @@ final class Plans {
                 family = analysis.family().orElse("");
                 rules = Family.fromCode(family).map(StandardRules::of).orElse(List.of());
             }
-            Plan plan = Planner.plan(analysis, family, rules, criterion, tau, budget);
+            Map<String, Double> taus = new LinkedHashMap<>();
+            tau.ifPresent(t -> analysis.modules().keySet().forEach(m -> taus.put(m, t)));
+            Plan plan = Planner.plan(analysis, family, rules, criterion, taus, budget, tied);
             if (!plan.problems().isEmpty()) {
                 throw new PlateauException("the plan breaks a rule of the model: " + plan.problems().getFirst());
             }
@@ -82,8 +85,8 @@ final class Plans {
         Map<String, ModulePlan> out = new LinkedHashMap<>();
         for (String code : codes) {
             try {
-                out.put(code, live(spec, analysis, code, seed, Map.of(), Map.of(module, k), Map.of()).modules()
-                        .get(module));
+                out.put(code, live(spec, analysis, code, seed, Map.of(), Map.of(module, k), Map.of(), true)
+                        .modules().get(module));
             } catch (PlateauException e) {
                 refused.accept(code, e.getMessage());
             }
@@ -91,25 +94,38 @@ final class Plans {
         return out;
     }
 
+    /**
+     * The window's plan: {@code budget} per module planned as {@code plateau plan} does (the same {@link Planner} call,
+     * so the same analysis and budget give the same plan), {@code fixed} removal sets taken as they are. Tied, a module
+     * tied to a fixed one takes its set too.
+     */
     static Plan live(ModelSpec spec, Analysis analysis, String criterionCode, long seed, Map<String, Double> tau,
-                     Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
+                     Map<String, Integer> budget, Map<String, List<Integer>> fixed, boolean tied) {
         Criterion criterion = criterion(criterionCode, seed);
         Map<String, Integer> k = new LinkedHashMap<>(budget);
         k.keySet().removeAll(fixed.keySet());
         Map<String, ModulePlan> modules = new LinkedHashMap<>();
-        if (!k.isEmpty()) {
-            try {
-                modules.putAll(Planner.plan(analysis, spec.family().code(), spec.rules(), criterion, tau, k)
-                        .modules());
-            } catch (IllegalArgumentException e) {
-                throw new PlateauException(e.getMessage(), e);
-            }
-        }
         fixed.forEach((name, remove) -> {
             int layers = spec.module(name).map(m -> m.layerCount()).orElse(-1);
             modules.put(name, new ModulePlan(name, layers, remove, Double.NaN, remove.size(), "fixed", List.of(),
                     List.of(), List.of(), List.of()));
         });
+        for (LayerRule rule : tied ? spec.rules() : List.<LayerRule>of()) {
+            if (rule instanceof TiedDepth t && modules.containsKey(t.first()) && !modules.containsKey(t.second())) {
+                k.remove(t.second());
+                modules.put(t.second(), Planner.follow(modules.get(t.first()), t.second(),
+                        spec.module(t.second()).map(m -> m.layerCount()).orElse(-1), t));
+            }
+        }
+        if (!k.isEmpty()) {
+            try {
+                // a fixed set (or the set a module follows) stays, though the planner plans a tied partner too
+                Planner.plan(analysis, spec.family().code(), spec.rules(), criterion, tau, k, tied).modules()
+                        .forEach(modules::putIfAbsent);
+            } catch (IllegalArgumentException e) {
+                throw new PlateauException(e.getMessage(), e);
+            }
+        }
         Map<String, ModulePlan> ordered = new LinkedHashMap<>();
         spec.modules().forEach(m -> {
             if (modules.containsKey(m.name())) {

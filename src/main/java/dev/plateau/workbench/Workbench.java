@@ -72,11 +72,12 @@ public final class Workbench {
     /**
      * Plans the removal of {@code budget} layers per module from an analysis, by {@code criterion} at threshold
      * {@code tau} (auto-tau when empty), under the rules of {@code checkpoint} (else of the analysed family's standard
-     * configuration), and writes PLAN.json.
+     * configuration), and writes PLAN.json. {@code tied}: modules tied by depth remove the same layers, chosen on the
+     * first one's profile (the paper's plans); untied, each is planned on its own.
      */
     public Plan plan(Path analysis, Optional<Path> checkpoint, String criterion, long seed, OptionalDouble tau,
-                     Map<String, Integer> budget, Path out) {
-        return Plans.plan(this, analysis, checkpoint, criterion, seed, tau, budget, out);
+                     Map<String, Integer> budget, boolean tied, Path out) {
+        return Plans.plan(this, analysis, checkpoint, criterion, seed, tau, budget, tied, out);
     }
 
     /**
@@ -315,8 +316,8 @@ public final class Workbench {
      * with the nearest valid choice, instead of being refused.
      */
     public Plan livePlan(OpenedModel model, Analysis analysis, String criterion, long seed, Map<String, Double> tau,
-                         Map<String, Integer> budget, Map<String, List<Integer>> fixed) {
-        return Plans.live(model.spec(), analysis, criterion, seed, tau, budget, fixed);
+                         Map<String, Integer> budget, Map<String, List<Integer>> fixed, boolean tied) {
+        return Plans.live(model.spec(), analysis, criterion, seed, tau, budget, fixed, tied);
     }
 
     /**

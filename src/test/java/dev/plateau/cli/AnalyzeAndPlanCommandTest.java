@@ -97,7 +97,8 @@ class AnalyzeAndPlanCommandTest {
         Path analysis = dir.resolve("analysis.json");
         assertEquals(0, plateau("analyze", acts.toString(), "--out", analysis.toString()).code());
         Path plan = dir.resolve("plan.json");
-        Cli.Result planned = plateau("plan", analysis.toString(), "--k", "vlm=3", "--out", plan.toString());
+        Cli.Result planned = plateau("plan", analysis.toString(), "--k", "vlm=3", "--untie", "--out",
+                plan.toString());
         assertEquals(0, planned.code(), planned.err());
         JsonNode p = new ObjectMapper().readTree(plan.toFile());
         for (String module : List.of("vlm", "expert")) {
@@ -111,6 +112,12 @@ class AnalyzeAndPlanCommandTest {
         String note = p.get("modules").get("expert").get("notes").get(0).asText();
         assertTrue(note.startsWith("removing [8, 12, 14] breaks the layer parity of expert"), note);
         assertTrue(note.contains("Removing [12, 13, 15] instead is the best valid choice of 3"), note);
+
+        Path tied = dir.resolve("tied.json");
+        assertEquals(0, plateau("plan", analysis.toString(), "--k", "vlm=3", "--out", tied.toString()).code());
+        JsonNode t = new ObjectMapper().readTree(tied.toFile());
+        assertEquals(ints(t.get("modules").get("vlm").get("remove")), ints(t.get("modules").get("expert")
+                .get("remove")), "tied by default: the expert removes the VLM's layers");
     }
 
     @Test

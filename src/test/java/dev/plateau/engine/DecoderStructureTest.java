@@ -15,6 +15,7 @@ import dev.plateau.checkpoint.TensorSource;
 import dev.plateau.checkpoint.TensorSpec;
 import dev.plateau.model.CheckpointBuilder;
 import dev.plateau.model.ModelDetector;
+import dev.plateau.model.RopeScaling;
 import dev.plateau.model.SyntheticModels;
 import dev.plateau.prune.Exporter;
 import dev.plateau.prune.ModulePlan;
@@ -104,7 +105,7 @@ class DecoderStructureTest {
         SplittableRandom random = new SplittableRandom(3);
         try (NDManager m = NDManager.newBaseManager()) {
             int d = 16;
-            NDArray tables = Blocks.rotaryTables(m, 40, d, 10000);
+            NDArray tables = Rotary.tables(m, 40, d, 10000, new RopeScaling.None());
             float[] qv = new float[d];
             float[] kv = new float[d];
             for (int i = 0; i < d; i++) {

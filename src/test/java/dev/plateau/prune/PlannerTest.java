@@ -38,18 +38,34 @@ class PlannerTest {
     }
 
     @Test
-    void aTiedModuleInheritsItsPartnersBudget() {
+    void aTiedModuleRemovesItsPartnersLayersChosenOnThePartnersProfile() {
         Plan plan = Planner.plan(pi0Like(), "pi0", StandardRules.pi0(), new Criterion.Similarity(Metric.CKA),
                 OptionalDouble.empty(), Map.of("vlm", 3));
+        // the three highest adjacent CKA of the VLM: 0.99 (7), 0.97 (4), 0.97 (5)
         assertEquals(List.of(4, 5, 7), plan.modules().get("vlm").remove());
+        assertEquals(List.of(4, 5, 7), plan.modules().get("expert").remove());
+        assertTrue(plan.modules().get("expert").notes().getFirst().startsWith("removes the same layers as vlm"));
+        assertEquals(List.of(), plan.problems());
+    }
+
+    @Test
+    void untiedEachModuleIsPlannedOnItsOwnProfileWithTheSameBudget() {
+        Plan plan = Planner.plan(pi0Like(), "pi0", StandardRules.pi0(), new Criterion.Similarity(Metric.CKA),
+                Map.of(), Map.of("vlm", 3), false);
+        assertEquals(List.of(4, 5, 7), plan.modules().get("vlm").remove());
+        // the expert's own three highest: 0.99 (1), 0.98 (5), 0.97 (6)
         assertEquals(List.of(1, 5, 6), plan.modules().get("expert").remove());
         assertEquals(List.of(), plan.problems());
     }
 
     @Test
-    void unequalBudgetsForTiedModulesAreAProblemNamingTheRule() {
+    void unequalBudgetsForTiedModulesAreRefusedTiedAndAProblemUntied() {
+        IllegalArgumentException tied = assertThrows(IllegalArgumentException.class, () -> Planner.plan(pi0Like(),
+                "pi0", StandardRules.pi0(), new Criterion.Similarity(Metric.CKA), OptionalDouble.empty(),
+                Map.of("vlm", 3, "expert", 2)));
+        assertTrue(tied.getMessage().startsWith("vlm and expert remove the same layers"), tied.getMessage());
         Plan plan = Planner.plan(pi0Like(), "pi0", StandardRules.pi0(), new Criterion.Similarity(Metric.CKA),
-                OptionalDouble.empty(), Map.of("vlm", 3, "expert", 2));
+                Map.of(), Map.of("vlm", 3, "expert", 2), false);
         assertEquals(1, plan.problems().size());
         assertTrue(plan.problems().getFirst().startsWith("vlm would keep 5 layers but expert 6"),
                 plan.problems().getFirst());

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -140,6 +142,25 @@ class SessionViewModelTest {
         vm.redo();
         assertEquals(two, removed("vision"));
         assertTrue(vm.canRedoProperty().get());
+    }
+
+    @Test
+    void theWindowAndPlateauPlanGiveTheSamePlanTiedAndUntied() {
+        Path analysis = vm.runProperty().get().files().analysis();
+        Path checkpoint = vm.modelProperty().get().spec().folder();
+        vm.setK("vlm", 4);
+        Plan cli = new Workbench(home).plan(analysis, Optional.of(checkpoint), "cka", 0, OptionalDouble.empty(),
+                Map.of("vlm", 4), true, scratch.resolve("tied.json"));
+        assertEquals(cli.modules().get("vlm").remove(), removed("vlm"));
+        assertEquals(cli.modules().get("vlm").remove(), cli.modules().get("expert").remove(), "tied: the same layers");
+        assertEquals(cli.modules().get("expert").remove(), removed("expert"));
+
+        vm.setFollows("expert", null);
+        vm.setK("expert", 4);
+        Plan untied = new Workbench(home).plan(analysis, Optional.of(checkpoint), "cka", 0, OptionalDouble.empty(),
+                Map.of("vlm", 4, "expert", 4), false, scratch.resolve("untied.json"));
+        assertEquals(untied.modules().get("vlm").remove(), removed("vlm"));
+        assertEquals(untied.modules().get("expert").remove(), removed("expert"));
     }
 
     @Test

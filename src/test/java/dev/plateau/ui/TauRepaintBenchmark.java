@@ -92,7 +92,7 @@ public final class TauRepaintBenchmark {
             double tau = low + (high - low) * ((r + 50) % 97) / 96.0;
             long t0 = System.nanoTime();
             Plan plan = workbench.livePlan(model, analysis, "cka", 0, Map.of("decoder", tau), Map.of("decoder", 12),
-                    Map.of());
+                    Map.of(), true);
             workbench.estimate(model, Optional.of(analysis), plan);
             ModulePlan m = plan.modules().get("decoder");
             Charts.showPlan(heatmap, m, 20);
