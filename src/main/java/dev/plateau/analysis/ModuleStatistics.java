@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
@@ -56,7 +57,7 @@ final class ModuleStatistics implements AutoCloseable {
         this.layers = layers;
         this.width = width;
         this.input = input;
-        this.types = List.copyOf(new java.util.TreeSet<>(types));
+        this.types = List.copyOf(new TreeSet<>(types));
         this.settings = settings;
         this.store = manager.newSubManager();
         for (TokenType type : this.types) {
