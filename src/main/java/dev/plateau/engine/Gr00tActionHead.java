@@ -143,6 +143,14 @@ public final class Gr00tActionHead {
      * W3(swish(W2([W1(x_t); tau(k)]))), tau(k) = [sin(k w), cos(k w)], w_i = exp(-i ln(10000) / (d / 2)).
      */
     private NDArray ditInput(Sample s, int k, NDManager run) {
+        try (NDManager step = run.newSubManager()) {
+            NDArray input = ditInputOf(s, k, step);
+            input.attach(run);
+            return input;
+        }
+    }
+
+    private NDArray ditInputOf(Sample s, int k, NDManager run) {
         int c = s.embodiment();
         NDArray state = category(category(run.create(s.state(), new Shape(1, s.state().length)),
                 HEAD + "state_encoder.layer1", c, run).maximum(0f), HEAD + "state_encoder.layer2", c, run);
@@ -188,9 +196,12 @@ public final class Gr00tActionHead {
         return Blocks.linear(h, load(p + "linear_2.weight", run), load(p + "linear_2.bias", run));
     }
 
-    /** x W[c] + b[c] with W stored [categories, in, out] (no transpose). */
+    /**
+     * x W[c] + b[c] with W stored [categories, in, out] (no transpose); only category c's weights are read (the whole
+     * table of a real-size head, all 32 categories, is about 1 GB in float32).
+     */
     private NDArray category(NDArray x, String p, int c, NDManager m) {
-        return x.matMul(load(p + ".W", m).get(c)).add(load(p + ".b", m).get(c));
+        return x.matMul(Tensors.slice(checkpoint, p + ".W", c, m)).add(Tensors.slice(checkpoint, p + ".b", c, m));
     }
 
     private static NDArray plainLayerNorm(NDArray x, double eps) {

@@ -9,6 +9,8 @@ import dev.plateau.checkpoint.CheckpointException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -67,6 +69,25 @@ final class Tensors {
             owned.attach(manager);
             return owned;
         }
+    }
+
+    /**
+     * Entry {@code index} along the first dimension of a tensor (one category of GR00T's per-embodiment weights
+     * [categories, in, out]), with the remaining shape: only its bytes are read and converted.
+     */
+    static NDArray slice(Checkpoint checkpoint, String name, int index, NDManager manager) {
+        Checkpoint.Entry e = entry(checkpoint, name);
+        List<Long> shape = e.info().shape();
+        if (index < 0 || index >= shape.getFirst()) {
+            throw new IllegalArgumentException("index " + index + " is outside the " + shape.getFirst() + " entries of "
+                    + name);
+        }
+        long[] rest = shape.subList(1, shape.size()).stream().mapToLong(Long::longValue).toArray();
+        long elements = Arrays.stream(rest).reduce(1, (a, b) -> a * b);
+        long bytes = elements * e.info().dtype().size();
+        MemorySegment table = e.file().bytes(e.info());
+        return create(new Shape(rest), manager, out -> e.info().dtype().toFloats(table.asSlice(index * bytes, bytes),
+                out));
     }
 
     /** Rows {@code ids} of a [rows, width] table (an embedding), read row by row: the table is never loaded whole. */
