@@ -9,7 +9,6 @@ import dev.plateau.checkpoint.CheckpointException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -82,31 +81,37 @@ final class Tensors {
             throw new IllegalArgumentException("index " + index + " is outside the " + shape.getFirst() + " entries of "
                     + name);
         }
-        long[] rest = shape.subList(1, shape.size()).stream().mapToLong(Long::longValue).toArray();
-        long elements = Arrays.stream(rest).reduce(1, (a, b) -> a * b);
-        long bytes = elements * e.info().dtype().size();
-        MemorySegment table = e.file().bytes(e.info());
-        return create(new Shape(rest), manager, out -> e.info().dtype().toFloats(table.asSlice(index * bytes, bytes),
-                out));
+        return entries(e, new int[] {index}, new Shape(shape.subList(1, shape.size()).stream()
+                .mapToLong(Long::longValue).toArray()), manager);
     }
 
     /** Rows {@code ids} of a [rows, width] table (an embedding), read row by row: the table is never loaded whole. */
     static NDArray rows(Checkpoint checkpoint, String name, int[] ids, NDManager manager) {
         Checkpoint.Entry e = entry(checkpoint, name);
         long rows = e.info().shape().get(0);
-        int width = Math.toIntExact(e.info().shape().get(1));
-        long rowBytes = (long) width * e.info().dtype().size();
-        MemorySegment table = e.file().bytes(e.info());
         for (int id : ids) {
             if (id < 0 || id >= rows) {
                 throw new IllegalArgumentException("token id " + id + " is outside the " + rows + "-row table "
                         + name + ": the tokenizer does not belong to this checkpoint");
             }
         }
-        long outRow = (long) width * Float.BYTES;
-        return create(new Shape(ids.length, width), manager, out -> {
-            for (int i = 0; i < ids.length; i++) {
-                e.info().dtype().toFloats(table.asSlice(ids[i] * rowBytes, rowBytes), out.asSlice(i * outRow, outRow));
+        return entries(e, ids, new Shape(ids.length, e.info().shape().get(1)), manager);
+    }
+
+    /**
+     * Entries {@code indices} along a tensor's first dimension, each converted from the file's bytes (nothing else of
+     * the tensor is read), one after another in an array of {@code shape}.
+     */
+    private static NDArray entries(Checkpoint.Entry e, int[] indices, Shape shape, NDManager manager) {
+        List<Long> dims = e.info().shape();
+        long elements = dims.subList(1, dims.size()).stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+        long entryBytes = elements * e.info().dtype().size();
+        long outBytes = elements * Float.BYTES;
+        MemorySegment table = e.file().bytes(e.info());
+        return create(shape, manager, out -> {
+            for (int i = 0; i < indices.length; i++) {
+                e.info().dtype().toFloats(table.asSlice(indices[i] * entryBytes, entryBytes),
+                        out.asSlice(i * outBytes, outBytes));
             }
         });
     }
