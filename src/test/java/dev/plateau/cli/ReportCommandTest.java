@@ -21,11 +21,9 @@ class ReportCommandTest {
 
     @Test
     void thePageCarriesEveryFigureInlineThePlanAndItsProvenance() throws Exception {
-        Path ckpt = dir.resolve("smolvla");
-        assertEquals(0, plateau("synth", "smolvla", "--out", ckpt.toString()).code());
-        Path run = dir.resolve("run.json");
-        assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
-                "--seed", "5", "--out", run.toString()).code());
+        Cli.Calibrated calibrated = Cli.calibratedSmolVla(dir, 3, "--seed", "5");
+        Path ckpt = calibrated.checkpoint();
+        Path run = calibrated.run();
         Path page = dir.resolve("report.html");
         Cli.Result r = plateau("report", run.toString(), "--checkpoint", ckpt.toString(), "--plan",
                 "sample-configs/smolvla-table5.plan.json", "--out", page.toString());
@@ -65,11 +63,9 @@ class ReportCommandTest {
 
     @Test
     void aPlanThatBreaksTheModelsRulesGetsOneLineAndNoPage() throws Exception {
-        Path ckpt = dir.resolve("smolvla");
-        assertEquals(0, plateau("synth", "smolvla", "--out", ckpt.toString()).code());
-        Path run = dir.resolve("run.json");
-        assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
-                "--out", run.toString()).code());
+        Cli.Calibrated calibrated = Cli.calibratedSmolVla(dir, 2);
+        Path ckpt = calibrated.checkpoint();
+        Path run = calibrated.run();
         Path plan = Files.writeString(dir.resolve("bad.plan.json"),
                 "{\"family\": \"smolvla\", \"modules\": {\"vlm\": {\"remove\": [1]}}}");
         Path page = dir.resolve("report.html");

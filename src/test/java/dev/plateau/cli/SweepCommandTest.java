@@ -30,11 +30,9 @@ class SweepCommandTest {
 
     @Test
     void everyBudgetRemovesExactlyTheParametersOfItsLayers() throws Exception {
-        Path ckpt = dir.resolve("smolvla");
-        assertEquals(0, plateau("synth", "smolvla", "--out", ckpt.toString()).code());
-        Path run = dir.resolve("run.json");
-        assertEquals(0, plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "3",
-                "--out", run.toString()).code());
+        Cli.Calibrated calibrated = Cli.calibratedSmolVla(dir, 3);
+        Path ckpt = calibrated.checkpoint();
+        Path run = calibrated.run();
         Path csv = dir.resolve("sweep.csv");
         Cli.Result r = plateau("sweep", run.toString(), "--checkpoint", ckpt.toString(), "--out", csv.toString());
         assertEquals(0, r.code(), r.err());
