@@ -5,28 +5,34 @@ package dev.plateau.analysis;
  *
  * @param seed          fixes the token sample and the minibatch order
  * @param minibatch     tokens per minibatch of the unbiased minibatch CKA
- * @param sampleQuota   tokens of each type kept per module in the token sample (PCA, heatmap estimate)
+ * @param sampleBudget  tokens kept per module in the token sample (PCA, heatmap estimate), split evenly among the
+ *                      module's token types
  * @param distantBudget bytes a module may spend on exact statistics of the layer pairs two or more apart (float64,
  *                      width^2 per pair); a module over it gets those pairs estimated from the token sample
  */
-public record StatisticsSettings(long seed, int minibatch, int sampleQuota, long distantBudget) {
+public record StatisticsSettings(long seed, int minibatch, int sampleBudget, long distantBudget) {
     /** Tokens per minibatch unless asked otherwise. */
     public static final int MINIBATCH = 256;
-    /** Sampled tokens per type and module unless asked otherwise. */
-    public static final int SAMPLE_QUOTA = 2048;
+    /** Sampled tokens per module unless asked otherwise: "a few thousand", enough for a PCA preview. */
+    public static final int SAMPLE_BUDGET = 4096;
 
     public StatisticsSettings {
         if (minibatch < 4) {
             throw new IllegalArgumentException("a minibatch needs at least 4 tokens, not " + minibatch);
         }
-        if (sampleQuota < 2) {
-            throw new IllegalArgumentException("the token sample needs at least 2 tokens per type, not " + sampleQuota);
+        if (sampleBudget < 2) {
+            throw new IllegalArgumentException("the token sample needs at least 2 tokens, not " + sampleBudget);
         }
     }
 
     /** The defaults, with exact statistics of distant pairs wherever they fit {@code distantBudget}. */
     public static StatisticsSettings of(long seed, long distantBudget) {
-        return new StatisticsSettings(seed, MINIBATCH, SAMPLE_QUOTA, distantBudget);
+        return new StatisticsSettings(seed, MINIBATCH, SAMPLE_BUDGET, distantBudget);
+    }
+
+    /** Tokens of each type a module with {@code types} token types keeps in its sample. */
+    public int sampleQuota(int types) {
+        return Math.max(2, sampleBudget / types);
     }
 
     /** Bytes of exact statistics for the pairs two or more layers apart of a module. */

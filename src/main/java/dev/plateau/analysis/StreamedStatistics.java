@@ -154,7 +154,7 @@ public final class StreamedStatistics implements AutoCloseable {
         meta.put("format", FORMAT);
         meta.put("statistics.seed", Long.toString(settings.seed()));
         meta.put("statistics.minibatch", Integer.toString(settings.minibatch()));
-        meta.put("statistics.sample_quota", Integer.toString(settings.sampleQuota()));
+        meta.put("statistics.sample_budget", Integer.toString(settings.sampleBudget()));
         meta.put("statistics.distant_budget", Long.toString(settings.distantBudget()));
         List<TensorSpec> specs = new ArrayList<>();
         for (ModuleStatistics m : modules.values()) {
@@ -187,9 +187,13 @@ public final class StreamedStatistics implements AutoCloseable {
             if (!FORMAT.equals(meta.get("format"))) {
                 throw new ActivationException(statistics, "is not a Plateau statistics file (format " + FORMAT + ")");
             }
+            if (!meta.containsKey("statistics.sample_budget")) {
+                throw new ActivationException(statistics, "was written by an earlier Plateau, whose token sample was"
+                        + " kept per token type; calibrate again to add samples to this run");
+            }
             StatisticsSettings settings = new StatisticsSettings(Long.parseLong(meta.get("statistics.seed")),
                     Integer.parseInt(meta.get("statistics.minibatch")),
-                    Integer.parseInt(meta.get("statistics.sample_quota")),
+                    Integer.parseInt(meta.get("statistics.sample_budget")),
                     Long.parseLong(meta.get("statistics.distant_budget")));
             Map<String, ModuleShape> shapes = new LinkedHashMap<>();
             meta.forEach((key, value) -> {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -22,15 +23,27 @@ import java.util.stream.IntStream;
  * position); each type keeps the {@code quota} tokens with the smallest keys seen so far. That is a uniform sample
  * without replacement of the type's tokens, independent of how the stream is cut into batches; two samples of
  * disjoint streams merge exactly; and a pruned model run on the same samples keeps the same tokens. Kept tokens are
- * held in key order, so the same tokens are always listed in the same order.
+ * held in key order, so the same tokens are always listed in the same order. The quota is the module's sample budget
+ * split among its token types (see {@link StatisticsSettings#sampleQuota}).
  */
 final class TokenSample implements AutoCloseable {
+    /** Largest finite float16. */
+    private static final double HALF_MAX = 65504;
     private final int slots;
     private final int quota;
     private final NDManager store;
     private final double[][] keys;
     private final NDArray[][] states;
     private final long[] seen;
+    /**
+     * Whether the sampled states of types with dropped tokens fit float16. Such a type is held in float16: half of
+     * float32's memory for a budget that is the only part of a run's memory that grows with its samples; a state's
+     * relative rounding error is at most 2^-11, far below the sampling error of what is computed from it (the PCA
+     * preview, the heatmap's estimate). A type whose every token is kept is held in float32, so CKA of it stays exact.
+     * A state beyond float16's range (the massive activations some decoders have) turns the module's whole sample to
+     * float32 for the rest of the run.
+     */
+    private boolean halfFits = true;
 
     /**
      * @param slots layers recorded per token: the module's layers, plus one for its input when captured
@@ -66,7 +79,11 @@ final class TokenSample implements AutoCloseable {
             int[] chosen = IntStream.range(0, candidates.length).boxed()
                     .sorted(Comparator.comparingDouble(c -> candidates[c])).limit(quota)
                     .mapToInt(Integer::intValue).toArray();
+            DataType target = seen[t] == chosen.length || !halfFits ? DataType.FLOAT32 : DataType.FLOAT16;
             if (Arrays.stream(chosen).allMatch(c -> c < kept)) {
+                if (target == DataType.FLOAT16 && states[t][0].getDataType() == DataType.FLOAT32) {
+                    states[t] = store(states[t], target);
+                }
                 continue;
             }
             // gather only the chosen rows, from the kept ones and from the batch, then put them in key order
@@ -87,11 +104,13 @@ final class TokenSample implements AutoCloseable {
                     NDArray fresh = Scoped.apply(rows.get(s), step, x -> x.get(new NDIndex("{}", takeBatch))
                             .toType(DataType.FLOAT32, false));
                     NDArray all = fromKept.length == 0 ? fresh : NDArrays.concat(new NDList(Scoped.apply(
-                            states[t][s], step, x -> x.get(new NDIndex("{}", takeKept))), fresh));
+                            states[t][s], step, x -> x.get(new NDIndex("{}", takeKept))
+                                    .toType(DataType.FLOAT32, false)), fresh));
                     all.attach(step);
                     next[s] = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", order)));
                 }
             }
+            next = store(next, target);
             if (states[t] != null) {
                 Arrays.stream(states[t]).forEach(NDArray::close);
             }
@@ -104,6 +123,43 @@ final class TokenSample implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code arrays} (float32, owned here) held as {@code target}: narrowed to float16 unless a value is beyond its
+     * range, which widens the whole sample for good.
+     */
+    private NDArray[] store(NDArray[] arrays, DataType target) {
+        if (target == DataType.FLOAT32 || Arrays.stream(arrays).anyMatch(TokenSample::beyondHalf)) {
+            if (target == DataType.FLOAT16) {
+                widen();
+            }
+            return arrays;
+        }
+        NDArray[] out = new NDArray[arrays.length];
+        for (int s = 0; s < arrays.length; s++) {
+            out[s] = Scoped.apply(arrays[s], store, x -> x.toType(DataType.FLOAT16, true));
+            arrays[s].close();
+        }
+        return out;
+    }
+
+    private static boolean beyondHalf(NDArray states) {
+        return Scoped.scalar(states, x -> x.abs().max().toType(DataType.FLOAT64, false)) > HALF_MAX;
+    }
+
+    /** Holds every kept state in float32 from now on. */
+    private void widen() {
+        halfFits = false;
+        for (NDArray[] type : states) {
+            if (type != null && type[0].getDataType() != DataType.FLOAT32) {
+                for (int s = 0; s < type.length; s++) {
+                    NDArray half = type[s];
+                    type[s] = Scoped.apply(half, store, x -> x.toType(DataType.FLOAT32, true));
+                    half.close();
+                }
+            }
+        }
+    }
+
     /** Adds another sample of a disjoint stream (same slots, same quota). */
     void merge(TokenSample other) {
         for (TokenType type : TokenType.values()) {
@@ -113,9 +169,9 @@ final class TokenSample implements AutoCloseable {
             }
             byte[] codes = new byte[other.keys[t].length];
             Arrays.fill(codes, type.code());
-            long seenBefore = seen[t];
+            // the other's dropped tokens count as seen before its kept ones are offered
+            seen[t] += other.seen[t] - other.keys[t].length;
             add(Arrays.asList(other.states[t]), codes, other.keys[t]);
-            seen[t] = seenBefore + other.seen[t];
         }
     }
 
@@ -134,6 +190,12 @@ final class TokenSample implements AutoCloseable {
         return of.stream().allMatch(t -> kept(t) == seen(t));
     }
 
+    /** Bytes the kept states take. */
+    long bytes() {
+        return Arrays.stream(states).filter(Objects::nonNull).flatMap(Arrays::stream)
+                .mapToLong(x -> x.size() * x.getDataType().getNumOfBytes()).sum();
+    }
+
     /** Tokens kept in all. */
     int size() {
         return Arrays.stream(keys).mapToInt(k -> k.length).sum();
@@ -147,9 +209,18 @@ final class TokenSample implements AutoCloseable {
                 parts.add(states[type.ordinal()][s]);
             }
         }
-        NDArray out = parts.size() == 1 ? parts.getFirst().duplicate() : NDArrays.concat(parts);
-        out.attach(manager);
-        return out;
+        if (parts.size() == 1) {
+            NDArray out = parts.getFirst().toType(DataType.FLOAT32, true);
+            out.attach(manager);
+            return out;
+        }
+        try (NDManager local = manager.newSubManager()) {
+            NDArray joined = NDArrays.concat(parts);
+            joined.attach(local);
+            NDArray out = joined.toType(DataType.FLOAT32, true);
+            out.attach(manager);
+            return out;
+        }
     }
 
     /** The type code of each token that {@link #states} returns for {@code of}. */

@@ -13,8 +13,8 @@ import java.util.Map;
  * What a calibration run will hold in memory at its peak, before it starts, and whether that fits: the weights in
  * flight (the largest layer, in float32, with the expert layer that runs beside it), one batch's activations (every
  * layer of the batch is kept until the batch is folded in, plus the forward's working set), the statistics (per token
- * type, the exact profile statistics; the distant pairs when kept exactly; the token sample), the full states when
- * asked for, and the runtime itself. Token counts per sample follow the family's preprocessing at its limits
+ * type, the exact profile statistics; the distant pairs when kept exactly; the token sample, in float16 once it drops
+ * tokens), the full states when asked for, and the runtime itself. Token counts per sample follow the family's preprocessing at its limits
  * (tokenizer_max_length, the cameras given), so the estimate is an upper bound within a few percent.
  *
  * @param parts     bytes per part, in the order above
@@ -28,6 +28,8 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
     static final long RUNTIME = 1L << 30;
     /** The forward's working set per activation kept: attention, MLP intermediates, float32 copies. */
     private static final int WORKING_SET = 8;
+    /** Bytes per value of a token sample that drops tokens (float16; float32 only past float16's range). */
+    private static final long HALF_BYTES = 2;
 
     public MemoryEstimate {
         parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
@@ -98,10 +100,12 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
             largestWorking = Math.max(largestWorking, WORKING_SET * batch * perSample * rowBytes);
             int types = TokenTypes.of(spec.family(), m.name()).size();
             statistics += types * StatisticsSettings.profileBytes(layers, width);
-            long kept = Math.min((long) settings.sampleQuota() * types, samples * perSample);
-            sample += kept * rowBytes * (layers + 1);
-            analysisPeak = Math.max(analysisPeak, (long) layers * settings.sampleQuota() * settings.sampleQuota()
-                    * Double.BYTES);
+            long quota = settings.sampleQuota(types);
+            long offered = samples * perSample;
+            // every token kept: float32; some dropped: float16
+            sample += offered <= quota * types ? offered * rowBytes * (layers + 1)
+                    : quota * types * width * HALF_BYTES * (layers + 1);
+            analysisPeak = Math.max(analysisPeak, layers * quota * quota * Double.BYTES);
             if (settings.exactDistantFits(layers, width)) {
                 distant.put(m.name(), StatisticsSettings.distantBytes(layers, width));
             }
