@@ -291,7 +291,7 @@ final class ModuleStatistics implements AutoCloseable {
         if (exactDistant == null && layers > 2) {
             estimate = sample.cka(layers, of);
             if (!sample.complete(of)) {
-                int kept = Math.min(settings.sampleQuota(types.size()), of.stream().mapToInt(sample::kept).sum());
+                int kept = sample.estimateSize(of);
                 notes.add("pairs two or more layers apart are unbiased estimates from a uniform sample of " + kept
                         + " tokens; each layer against its neighbours is exact over all tokens");
             }

@@ -15,6 +15,11 @@ public record StatisticsSettings(long seed, int minibatch, int sampleBudget, lon
     public static final int MINIBATCH = 256;
     /** Sampled tokens per module unless asked otherwise: "a few thousand", enough for a PCA preview. */
     public static final int SAMPLE_BUDGET = 4096;
+    /**
+     * Tokens the heatmap's estimate of distant layer pairs uses at most: it holds a Gram matrix of them per layer, so
+     * its memory and time grow with their square.
+     */
+    public static final int ESTIMATE_TOKENS = 2048;
 
     public StatisticsSettings {
         if (minibatch < 4) {

@@ -236,10 +236,9 @@ final class TokenSample implements AutoCloseable {
 
     /**
      * Unbiased linear CKA (the U-centred HSIC_1 of Nguyen, Raghu and Kornblith 2021, one batch of every token) of all
-     * pairs of layers on a uniform sample of the tokens of {@code of}: a type's kept tokens, or for several types the
-     * {@code quota} tokens with the smallest keys among all of theirs (each type keeps its own smallest keys, so the
-     * smallest overall are all kept). Unlike the biased estimator, whose error on a sample of m tokens grows like
-     * width / m, this one is unbiased for the population's HSIC. When every token is kept, exact linear CKA of them.
+     * pairs of layers on a uniform sample of the tokens of {@code of} (see {@link #uniform}). Unlike the biased
+     * estimator, whose error on a sample of m tokens grows like width / m, this one is unbiased for the population's
+     * HSIC. When every token is kept, exact linear CKA of them.
      */
     SimilarityMatrix cka(int layers, List<TokenType> of) {
         List<TokenType> present = of.stream().filter(t -> kept(t) > 0).toList();
@@ -252,9 +251,7 @@ final class TokenSample implements AutoCloseable {
                 return LinearCka.allPairs(rows);
             }
         }
-        double[] all = present.stream().flatMapToDouble(t -> Arrays.stream(keys[t.ordinal()])).toArray();
-        long[] uniform = IntStream.range(0, all.length).boxed().sorted(Comparator.comparingDouble(i -> all[i]))
-                .limit(quota).mapToLong(Integer::longValue).sorted().toArray();
+        long[] uniform = uniform(present);
         try (NDManager scope = store.newSubManager()) {
             NDArray pick = scope.create(uniform);
             try (MinibatchCka unbiased = new MinibatchCka(layers, scope)) {
@@ -267,6 +264,26 @@ final class TokenSample implements AutoCloseable {
                 return unbiased.result();
             }
         }
+    }
+
+    /** Tokens of {@code of} that {@link #cka} estimates from when the sample does not hold them all. */
+    int estimateSize(List<TokenType> of) {
+        return uniform(of.stream().filter(t -> kept(t) > 0).toList()).length;
+    }
+
+    /**
+     * Positions, in the order {@link #states} lists the kept tokens of {@code present}, of a uniform sample of all
+     * their tokens: each type keeps its smallest keys, so every token whose key is at most the smallest of the
+     * incomplete types' largest kept keys is kept, whatever its type; the smallest of those, at most
+     * {@link StatisticsSettings#ESTIMATE_TOKENS}.
+     */
+    private long[] uniform(List<TokenType> present) {
+        double threshold = present.stream().filter(t -> kept(t) < seen(t))
+                .mapToDouble(t -> keys[t.ordinal()][kept(t) - 1]).min().orElse(Double.POSITIVE_INFINITY);
+        double[] all = present.stream().flatMapToDouble(t -> Arrays.stream(keys[t.ordinal()])).toArray();
+        return IntStream.range(0, all.length).filter(i -> all[i] <= threshold).boxed()
+                .sorted(Comparator.comparingDouble(i -> all[i])).limit(StatisticsSettings.ESTIMATE_TOKENS)
+                .mapToLong(Integer::longValue).sorted().toArray();
     }
 
     /** Keys and counts as arrays, for a statistics file; the states go to the sample file. */

@@ -2,7 +2,6 @@ package dev.plateau.calibration;
 
 import dev.plateau.analysis.StatisticsSettings;
 import dev.plateau.checkpoint.Checkpoint;
-import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.ModuleSpec;
 import java.util.LinkedHashMap;
@@ -82,7 +81,8 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
      */
     static MemoryEstimate of(Checkpoint checkpoint, ModelSpec spec, int cameras, int samples, int batch,
                              StatisticsSettings settings, boolean states, long available, String device) {
-        Map<String, Long> tokens = tokensPerSample(checkpoint, spec, cameras);
+        FamilyInputs family = FamilyInputs.of(spec.family());
+        Map<String, Long> tokens = family.tokensPerSample(checkpoint, spec, cameras);
         long weights = weightsInFlight(spec);
         long activations = 0;
         long largestWorking = 0;
@@ -98,14 +98,15 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
             long rowBytes = width * Float.BYTES;
             activations += batch * perSample * rowBytes * (layers + 1);
             largestWorking = Math.max(largestWorking, WORKING_SET * batch * perSample * rowBytes);
-            int types = TokenTypes.of(spec.family(), m.name()).size();
+            int types = family.tokenTypes(m.name()).size();
             statistics += types * StatisticsSettings.profileBytes(layers, width);
             long quota = settings.sampleQuota(types);
             long offered = samples * perSample;
             // every token kept: float32; some dropped: float16
             sample += offered <= quota * types ? offered * rowBytes * (layers + 1)
                     : quota * types * width * HALF_BYTES * (layers + 1);
-            analysisPeak = Math.max(analysisPeak, layers * quota * quota * Double.BYTES);
+            long estimated = Math.min(StatisticsSettings.ESTIMATE_TOKENS, quota * types);
+            analysisPeak = Math.max(analysisPeak, layers * estimated * estimated * Double.BYTES);
             if (settings.exactDistantFits(layers, width)) {
                 distant.put(m.name(), StatisticsSettings.distantBytes(layers, width));
             }
@@ -139,53 +140,8 @@ public record MemoryEstimate(Map<String, Long> parts, long available, String dev
         for (ModuleSpec m : spec.modules()) {
             largest = Math.max(largest, m.paramsPerLayer().stream().mapToLong(Long::longValue).max().orElse(0));
         }
-        long joint = spec.family() == Family.SMOLVLA || spec.family() == Family.PI0
-                ? spec.module("expert").map(e -> e.paramsPerLayer().stream().mapToLong(Long::longValue).max()
-                .orElse(0)).orElse(0L) : 0;
+        long joint = spec.family().profile().jointLayers() ? spec.module("expert").map(e -> e.paramsPerLayer()
+                .stream().mapToLong(Long::longValue).max().orElse(0)).orElse(0L) : 0;
         return (largest + joint) * Float.BYTES * 2;
-    }
-
-    /**
-     * Tokens per sample per module at the preprocessing's limits: image tokens per camera from the vision tower's
-     * position embeddings (after SmolVLA's pixel shuffle, GR00T's image-context tokens, in the language model),
-     * the instruction at tokenizer_max_length (a generous 64 where unbounded), the state and the action chunk.
-     */
-    static Map<String, Long> tokensPerSample(Checkpoint checkpoint, ModelSpec spec, int cameras) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        var c = checkpoint.config();
-        long language = c.path("tokenizer_max_length").asLong(64);
-        long patches = spec.module("vision").map(v -> visionTokens(checkpoint, v)).orElse(0L);
-        switch (spec.family()) {
-            case SMOLVLA -> {
-                long shuffled = patches / 16;
-                out.put("vision", cameras * patches);
-                out.put("vlm", cameras * shuffled + language + 1);
-                out.put("expert", c.path("chunk_size").asLong(50));
-            }
-            case PI0 -> {
-                out.put("vision", cameras * patches);
-                out.put("vlm", cameras * patches + language);
-                out.put("expert", 1 + c.path("chunk_size").asLong(50));
-            }
-            case GR00T_N1_5 -> {
-                long context = checkpoint.tensor("action_head.future_tokens.weight").map(t -> t.info().shape().get(0))
-                        .orElse(32L);
-                long perImage = patches / 4;
-                out.put("vision", cameras * patches);
-                out.put("vlm", cameras * (perImage + 8) + 64);
-                out.put("vl_self_attention", cameras * (perImage + 8) + 64);
-                out.put("dit", 1 + context + c.path("action_head_cfg").path("action_horizon").asLong(16));
-            }
-            case DECODER_LLM -> out.put("decoder", 64L);
-        }
-        return out;
-    }
-
-    private static long visionTokens(Checkpoint checkpoint, ModuleSpec vision) {
-        String prefix = vision.layerPrefix();
-        int encoder = prefix.lastIndexOf("encoder.");
-        String root = encoder >= 0 ? prefix.substring(0, encoder) : prefix;
-        return checkpoint.tensor(root + "embeddings.position_embedding.weight").map(t -> t.info().shape().get(0))
-                .orElse(256L);
     }
 }

@@ -71,4 +71,17 @@ public final class Tokenizers {
         return (home != null && !home.isBlank() ? Path.of(home)
                 : Path.of(System.getProperty("user.home"), ".cache", "huggingface")).resolve("hub");
     }
+
+    /** The text's token ids, at most {@code max}; a sample whose instruction has no tokens is refused. */
+    static int[] ids(HuggingFaceTokenizer tokenizer, String text, int max, Path data, CalibrationSample s) {
+        long[] ids = tokenizer.encode(text).getIds();
+        if (ids.length == 0) {
+            throw new CalibrationException(data + ": " + s.where() + ": the instruction has no tokens");
+        }
+        int[] out = new int[Math.min(max, ids.length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
 }

@@ -31,4 +31,14 @@ public enum Family {
     public String displayName() {
         return displayName;
     }
+
+    /** What Plateau knows of the family beyond its tensors. */
+    public FamilyProfile profile() {
+        return switch (this) {
+            case SMOLVLA -> SmolVlaProfile.INSTANCE;
+            case PI0 -> Pi0Profile.INSTANCE;
+            case GR00T_N1_5 -> Gr00tN15Profile.INSTANCE;
+            case DECODER_LLM -> DecoderLlmProfile.INSTANCE;
+        };
+    }
 }

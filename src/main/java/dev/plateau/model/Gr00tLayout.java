@@ -181,7 +181,7 @@ public final class Gr00tLayout {
         backbone.put("tune_visual", true);
         backbone.put("use_flash_attention", true);
         c.put("compute_dtype", "bfloat16");
-        c.put("model_type", Gr00tDetector.MODEL_TYPE);
+        c.put("model_type", Gr00tN15Profile.MODEL_TYPE);
         c.put("torch_dtype", "bfloat16");
         c.put("transformers_version", "4.51.3");
         return c;

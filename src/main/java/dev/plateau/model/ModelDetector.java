@@ -14,17 +14,17 @@ import java.util.stream.Collectors;
 
 /** Tells what a checkpoint is. Families are tried from the most specific signature to the most generic. */
 public final class ModelDetector {
-    private static final List<FamilyDetector> DETECTORS = List.of(
-            new Gr00tDetector(), new SmolVlaDetector(), new Pi0Detector(), new DecoderLlmDetector());
+    private static final List<Family> BY_SIGNATURE = List.of(Family.GR00T_N1_5, Family.SMOLVLA, Family.PI0,
+            Family.DECODER_LLM);
 
     private ModelDetector() {
     }
 
     /** The checkpoint's family, modules and rules; an unknown or inconsistent checkpoint is a clear error. */
     public static ModelSpec detect(Checkpoint checkpoint) {
-        for (FamilyDetector detector : DETECTORS) {
-            if (detector.recognizes(checkpoint)) {
-                return detector.describe(checkpoint);
+        for (Family family : BY_SIGNATURE) {
+            if (family.profile().recognizes(checkpoint)) {
+                return family.profile().describe(checkpoint);
             }
         }
         throw unknown(checkpoint);

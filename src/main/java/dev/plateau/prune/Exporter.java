@@ -9,7 +9,6 @@ import dev.plateau.checkpoint.SafetensorsFile;
 import dev.plateau.checkpoint.SafetensorsWriter;
 import dev.plateau.checkpoint.StagedFolder;
 import dev.plateau.checkpoint.TensorSpec;
-import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.ModuleSpec;
 import java.io.IOException;
@@ -102,7 +101,7 @@ public final class Exporter {
     public static Optional<String> refusal(ModelSpec spec, Plan plan) {
         for (ModulePlan m : plan.modules().values()) {
             if (!m.remove().isEmpty() && !spec.module(m.module()).orElseThrow().depthConfigurable()
-                    && spec.family() != Family.PI0) {
+                    && !spec.family().profile().depthInCode()) {
                 return Optional.of("no config key sets the depth of " + m.module() + ", so the training code would "
                         + "rebuild all its layers; Plateau does not export a pruned " + m.module());
             }
@@ -112,15 +111,7 @@ public final class Exporter {
 
     /** What the user must know about loading the export, in plain words. */
     public static List<String> notes(ModelSpec spec, Surgery surgery) {
-        if (spec.family() != Family.PI0) {
-            return List.of();
-        }
-        int depth = surgery.depths().values().iterator().next();
-        return List.of("pi0 has no config key for its depth: LeRobot's get_gemma_config and openpi's "
-                + "gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add variants "
-                + "of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
-                + "paligemma_variant / action_expert_variant, and set those two keys to the new variants. The new "
-                + "depths are recorded in " + RECORD + ".");
+        return spec.family().profile().loaderNotes(surgery.depths(), RECORD);
     }
 
     private static ObjectNode record(Checkpoint source, ModelSpec spec, Plan plan, Surgery surgery)

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.TensorSpec;
-import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import dev.plateau.model.ModuleSpec;
 import java.util.ArrayList;
@@ -54,14 +53,12 @@ public record Surgery(List<TensorSpec> tensors, ObjectNode config, Map<String, L
             ModuleSpec module = spec.module(d.getKey()).orElseThrow();
             for (String key : module.depthKeys()) {
                 JsonNode old = get(config, key);
-                boolean followsVlm = spec.family() == Family.SMOLVLA && key.equals("num_expert_layers")
-                        && (old == null || old.asInt() <= 0);
-                if (!followsVlm) {
+                if (!spec.family().profile().followsAnotherDepth(key, old)) {
                     set(config, key, d.getValue());
                     changes.put(key, List.of(old == null ? config.nullNode() : old, get(config, key)));
                 }
             }
-            if (spec.family() == Family.DECODER_LLM) {
+            if (spec.family().profile().cutsPerLayerLists()) {
                 perLayerLists(config, module.layerCount(), layerMaps.get(d.getKey()), changes);
             }
         }

@@ -5,7 +5,7 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import dev.plateau.checkpoint.Json;
 import dev.plateau.checkpoint.TensorInfo;
-import dev.plateau.model.Family;
+import dev.plateau.model.AttentionRoles;
 import dev.plateau.model.LayerParity;
 import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
@@ -51,7 +52,7 @@ public final class Verifier {
             ModelSpec spec = ModelDetector.detect(checkpoint);
             Optional<JsonNode> record = record(folder);
             List<String> problems = new ArrayList<>();
-            if (spec.family() == Family.PI0) {
+            if (spec.family().profile().depthInCode()) {
                 record.map(r -> r.path("depths")).ifPresent(depths -> depths.properties().forEach(d -> {
                     int stored = spec.module(d.getKey()).map(ModuleSpec::layerCount).orElse(-1);
                     if (stored != d.getValue().asInt()) {
@@ -90,12 +91,12 @@ public final class Verifier {
         for (boolean role : new boolean[] {true, false}) {
             templates.put(role, majority(layers, i -> role(parity, i) == role));
         }
-        Map<String, Integer> roleWidths = roleWidths(checkpoint, spec, module);
+        Optional<AttentionRoles> roles = spec.family().profile().attentionRoles(checkpoint, spec, module);
         int checked = 0;
         for (Map.Entry<Integer, Map<String, TensorInfo>> layer : layers.entrySet()) {
             int index = layer.getKey();
             Map<String, String> expected = new LinkedHashMap<>(templates.get(role(parity, index)));
-            applyRoleWidths(expected, roleWidths, parity, index, spec);
+            applyRoleWidths(expected, roles, parity, index);
             String where = module.name() + " layer " + index;
             String prefix = module.layerPrefix() + index + ".";
             for (Map.Entry<String, String> want : expected.entrySet()) {
@@ -142,53 +143,25 @@ public final class Verifier {
         return template;
     }
 
-    /** The input widths of role-dependent projections, from the config and other modules, never from the layer. */
-    private static Map<String, Integer> roleWidths(Checkpoint checkpoint, ModelSpec spec, ModuleSpec module) {
-        Map<String, Integer> widths = new HashMap<>();
-        if (spec.family() == Family.SMOLVLA && module.name().equals("expert")) {
-            ModuleSpec vlm = spec.module("vlm").orElseThrow();
-            checkpoint.tensor(vlm.layerPrefix() + "0.self_attn.k_proj.weight")
-                    .ifPresent(k -> widths.put("cross", Math.toIntExact(k.info().shape().getFirst())));
-            widths.put("joint", module.hiddenSize());
-        } else if (spec.family() == Family.GR00T_N1_5 && module.name().equals("dit")) {
-            JsonNode dit = checkpoint.config().path("action_head_cfg").path("diffusion_model_cfg");
-            int inner = dit.path("num_attention_heads").asInt() * dit.path("attention_head_dim").asInt();
-            widths.put("joint", inner > 0 ? inner : module.hiddenSize());
-            int cross = dit.path("cross_attention_dim").asInt(
-                    checkpoint.config().path("action_head_cfg").path("backbone_embedding_dim").asInt(-1));
-            if (cross > 0) {
-                widths.put("cross", cross);
-            }
-        }
-        return widths;
-    }
-
     /**
-     * Sets the expected input width of the k/v projections of layer {@code index} from its role: SmolVLA expert
-     * layers cross-attend (k/v read the VLM's keys, VLM kv width) unless index % n == 0; GR00T DiT blocks
-     * cross-attend (k/v read the VL features, cross_attention_dim) when index is even.
+     * Sets the expected input width of the key and value projections of layer {@code index} from its role (the
+     * family's {@link AttentionRoles}), never from the layer itself.
      */
-    private static void applyRoleWidths(Map<String, String> expected, Map<String, Integer> widths,
-                                        Optional<LayerParity> parity, int index, ModelSpec spec) {
-        if (widths.isEmpty() || parity.isEmpty()) {
+    private static void applyRoleWidths(Map<String, String> expected, Optional<AttentionRoles> roles,
+                                        Optional<LayerParity> parity, int index) {
+        if (roles.isEmpty() || parity.isEmpty()) {
             return;
         }
-        boolean atMultiple = index % parity.get().period() == 0;
-        List<String> names = spec.family() == Family.SMOLVLA
-                ? List.of("self_attn.k_proj.weight", "self_attn.v_proj.weight")
-                : List.of("attn1.to_k.weight", "attn1.to_v.weight");
-        boolean cross = spec.family() == Family.SMOLVLA ? !atMultiple : atMultiple;
-        String role = cross ? "cross" : "joint";
-        Integer width = widths.get(role);
-        if (width == null) {
+        OptionalInt width = roles.get().width(index % parity.get().period() == 0);
+        if (width.isEmpty()) {
             return;
         }
-        for (String name : names) {
+        for (String name : roles.get().keyValue()) {
             String current = expected.get(name);
             if (current != null) {
                 int open = current.indexOf('[');
                 String[] dims = current.substring(open + 1, current.length() - 1).split(", ");
-                expected.put(name, current.substring(0, open) + "[" + dims[0] + ", " + width + "]");
+                expected.put(name, current.substring(0, open) + "[" + dims[0] + ", " + width.getAsInt() + "]");
             }
         }
     }

@@ -34,7 +34,7 @@ final class TrainingDefaults {
                 boolean expertOnly = config.path("train_expert_only").asBoolean(true);
                 boolean freezeVision = config.path("freeze_vision_encoder").asBoolean(true);
                 if (expertOnly) {
-                    frozen.add("model.vlm_with_expert.vlm.");
+                    spec.module("vlm").map(m -> upTo(m.layerPrefix(), "vlm.")).ifPresent(frozen::add);
                 } else if (freezeVision) {
                     spec.module("vision").map(TrainingDefaults::towerPrefix).ifPresent(frozen::add);
                 }

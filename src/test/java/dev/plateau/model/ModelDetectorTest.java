@@ -170,15 +170,15 @@ class ModelDetectorTest {
     void aLayerLackingATensorItsSiblingsHaveOrHavingAnExtraOneIsRefusedByName() throws IOException {
         Path source = CheckpointBuilder.write(SyntheticModels.named("smolvla", false).orElseThrow(),
                 dir.resolve("whole"), CheckpointBuilder.Fill.RANDOM, 1, 0, false);
-        String dropped = SmolVlaDetector.VLM + "7.mlp.down_proj.weight";
+        String dropped = SmolVlaProfile.VLM + "7.mlp.down_proj.weight";
         Path lacking = rewrite(source, dir.resolve("lacking"), name -> name.equals(dropped) ? null : name, c -> { });
         CheckpointException e = assertThrows(CheckpointException.class, () -> detect(lacking));
         assertTrue(e.getMessage().contains("vlm layer 7 lacks '" + dropped + "', which the other layers have"),
                 e.getMessage());
 
-        String renamed = SmolVlaDetector.EXPERT + "3.mlp.up_proj.weight";
+        String renamed = SmolVlaProfile.EXPERT + "3.mlp.up_proj.weight";
         Path extra = rewrite(source, dir.resolve("extra"), name -> name.equals(renamed)
-                ? SmolVlaDetector.EXPERT + "3.mlp.up_proj.weight_orig" : name, c -> { });
+                ? SmolVlaProfile.EXPERT + "3.mlp.up_proj.weight_orig" : name, c -> { });
         CheckpointException x = assertThrows(CheckpointException.class, () -> detect(extra));
         assertTrue(x.getMessage().contains("expert layer 3 lacks '" + renamed + "', which the other layers have "
                 + "(and 1 more difference)"), x.getMessage());
@@ -192,7 +192,7 @@ class ModelDetectorTest {
 
     private Path dropExpertLayersFrom(Path source, int keep) throws IOException {
         return rewrite(source, dir.resolve("expert-" + keep), name -> {
-            String prefix = SmolVlaDetector.EXPERT;
+            String prefix = SmolVlaProfile.EXPERT;
             if (name.startsWith(prefix)) {
                 int layer = Integer.parseInt(name.substring(prefix.length()).split("\\.")[0]);
                 return layer < keep ? name : null;

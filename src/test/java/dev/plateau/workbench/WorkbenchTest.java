@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.Family;
 import dev.plateau.model.ModelSpec;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,22 @@ class WorkbenchTest {
         assertEquals(demo, workbench.demoCheckpoint(false));
         assertEquals(written, Files.getLastModifiedTime(demo.resolve("model.safetensors")).toMillis());
         assertTrue(Files.exists(demo.resolve("policy_preprocessor.json")));
+    }
+
+    /** lerobot-train's SmolVLA defaults (train_expert_only) freeze the whole VLM: vision tower, connector, text model. */
+    @Test
+    void smolVlasTrainableParametersAreThoseOutsideTheVlm() throws Exception {
+        Workbench workbench = new Workbench(home);
+        Path demo = workbench.demoCheckpoint(false);
+        OpenedModel model = workbench.open(demo);
+        long outsideVlm;
+        try (Checkpoint checkpoint = Checkpoint.open(demo)) {
+            outsideVlm = checkpoint.tensors().entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("model.vlm_with_expert.vlm."))
+                    .mapToLong(e -> e.getValue().info().elementCount()).sum();
+        }
+        assertEquals(outsideVlm, model.trainableParams());
+        assertEquals(Set.of("expert"), model.trainableModules());
     }
 
     @Test

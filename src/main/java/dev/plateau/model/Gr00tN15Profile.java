@@ -1,13 +1,15 @@
 package dev.plateau.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** NVIDIA Isaac-GR00T N1.5: Eagle backbone (SigLIP + Qwen3) and flow-matching action head (VL self-attention, DiT). */
-final class Gr00tDetector implements FamilyDetector {
+final class Gr00tN15Profile implements FamilyProfile {
     static final String MODEL_TYPE = "gr00t_n1_5";
     static final String VISION = "backbone.eagle_model.vision_model.vision_model.encoder.layers.";
     static final String VLM = "backbone.eagle_model.language_model.model.layers.";
@@ -17,6 +19,10 @@ final class Gr00tDetector implements FamilyDetector {
     static final String SELECT_LAYER = "backbone_cfg.select_layer";
     static final String VLSA_LAYERS = "action_head_cfg.vl_self_attention_cfg.num_layers";
     static final String DIT_LAYERS = "action_head_cfg.diffusion_model_cfg.num_layers";
+    static final Gr00tN15Profile INSTANCE = new Gr00tN15Profile();
+
+    private Gr00tN15Profile() {
+    }
 
     @Override
     public boolean recognizes(Checkpoint checkpoint) {
@@ -50,5 +56,22 @@ final class Gr00tDetector implements FamilyDetector {
                 .map(n -> n.asBoolean(true)).orElse(true);
         return ModelDetector.spec(checkpoint, Family.GR00T_N1_5, "gr00t_n1_5", "isaac-gr00t", modules,
                 StandardRules.gr00t(interleaved));
+    }
+
+    /**
+     * DiT blocks cross-attend to the VL features (cross_attention_dim, else backbone_embedding_dim) when their index is
+     * even; the others attend to the action tokens (heads x head width).
+     */
+    @Override
+    public Optional<AttentionRoles> attentionRoles(Checkpoint checkpoint, ModelSpec spec, ModuleSpec module) {
+        if (!module.name().equals("dit")) {
+            return Optional.empty();
+        }
+        JsonNode head = checkpoint.config().path("action_head_cfg");
+        JsonNode dit = head.path("diffusion_model_cfg");
+        int inner = dit.path("num_attention_heads").asInt() * dit.path("attention_head_dim").asInt();
+        int cross = dit.path("cross_attention_dim").asInt(head.path("backbone_embedding_dim").asInt(-1));
+        return Optional.of(new AttentionRoles(List.of("attn1.to_k.weight", "attn1.to_v.weight"), true,
+                inner > 0 ? inner : module.hiddenSize(), cross > 0 ? OptionalInt.of(cross) : OptionalInt.empty()));
     }
 }

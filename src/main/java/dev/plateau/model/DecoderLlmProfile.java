@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.Set;
 
 /** Hugging Face decoder-only language models with {@code model.layers.<i>} stacks: Llama, Qwen2, Qwen3, Gemma, Mistral. */
-final class DecoderLlmDetector implements FamilyDetector {
+final class DecoderLlmProfile implements FamilyProfile {
     static final Set<String> MODEL_TYPES = Set.of("llama", "qwen2", "qwen3", "gemma", "mistral");
     static final String LAYERS = "model.layers.";
+    static final DecoderLlmProfile INSTANCE = new DecoderLlmProfile();
+
+    private DecoderLlmProfile() {
+    }
 
     @Override
     public boolean recognizes(Checkpoint checkpoint) {
@@ -28,5 +32,10 @@ final class DecoderLlmDetector implements FamilyDetector {
         ConfigValues.checkDepth(checkpoint, "num_hidden_layers",
                 ConfigValues.requiredInteger(checkpoint, "num_hidden_layers"), decoder);
         return ModelDetector.spec(checkpoint, Family.DECODER_LLM, type, "transformers", List.of(decoder), List.of());
+    }
+
+    @Override
+    public boolean cutsPerLayerLists() {
+        return true;
     }
 }

@@ -4,6 +4,7 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.CheckpointException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,13 +12,17 @@ import java.util.Optional;
  * either in transformers 5 layout ({@code paligemma.model.language_model}) or the older
  * {@code paligemma.language_model.model} layout. No config key sets the depth: LeRobot and openpi hard-code 18.
  */
-final class Pi0Detector implements FamilyDetector {
+final class Pi0Profile implements FamilyProfile {
     static final String ROOT = "paligemma_with_expert.";
     static final String VLM = ROOT + "paligemma.model.language_model.layers.";
     static final String VLM_LEGACY = ROOT + "paligemma.language_model.model.layers.";
     static final String VISION = ROOT + "paligemma.model.vision_tower.vision_model.encoder.layers.";
     static final String VISION_LEGACY = ROOT + "paligemma.vision_tower.vision_model.encoder.layers.";
     static final String EXPERT = ROOT + "gemma_expert.model.layers.";
+    static final Pi0Profile INSTANCE = new Pi0Profile();
+
+    private Pi0Profile() {
+    }
 
     @Override
     public boolean recognizes(Checkpoint checkpoint) {
@@ -53,5 +58,25 @@ final class Pi0Detector implements FamilyDetector {
                     + expertDepth + " expert layers; pi0 runs them in lockstep, so they must be as many");
         }
         return spec;
+    }
+
+    @Override
+    public boolean jointLayers() {
+        return true;
+    }
+
+    @Override
+    public boolean depthInCode() {
+        return true;
+    }
+
+    @Override
+    public List<String> loaderNotes(Map<String, Integer> depths, String record) {
+        int depth = depths.values().iterator().next();
+        return List.of("pi0 has no config key for its depth: LeRobot's get_gemma_config and openpi's "
+                + "gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add variants "
+                + "of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
+                + "paligemma_variant / action_expert_variant, and set those two keys to the new variants. The new "
+                + "depths are recorded in " + record + ".");
     }
 }

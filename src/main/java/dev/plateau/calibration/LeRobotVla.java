@@ -1,0 +1,113 @@
+package dev.plateau.calibration;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plateau.analysis.TokenBatch;
+import dev.plateau.analysis.TokenType;
+import dev.plateau.checkpoint.Checkpoint;
+import dev.plateau.engine.DecoderStack;
+import dev.plateau.engine.LayerSink;
+import dev.plateau.engine.VlaSample;
+import dev.plateau.model.ModelSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The preprocessing LeRobot's SmolVLA and pi0 share: images fitted to the model's size and mapped to [-1, 1]; the
+ * instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
+ * max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed and the sample's index
+ * in the draw; actions from the data (zero-padded) or zero. VLM and expert layers run jointly, so a pruned run skips
+ * the same layers of both.
+ */
+final class LeRobotVla {
+    /** How the time and noise are drawn, for a run's metadata. */
+    static final String TIME_DRAW = "t = 0.999 Beta(1.5, 1) + 0.001 per sample, noise N(0, 1), seeded";
+
+    private LeRobotVla() {
+    }
+
+    /** How the family fits a camera image (RGB in [0, 1]) to the model's width and height. */
+    @FunctionalInterface
+    interface Fit {
+        float[][][] apply(float[][][] rgb, int width, int height);
+    }
+
+    /** The family's joint forward pass. */
+    @FunctionalInterface
+    interface Forward {
+        void run(List<VlaSample> samples, Set<Integer> skip, LayerSink sink, NDManager manager,
+                 BooleanSupplier cancelled, DecoderStack.Progress progress);
+    }
+
+    /**
+     * @param width, height the model's image size
+     * @param perImage      tokens each image gives the VLM
+     * @param stateInPrefix whether the state token joins the VLM's prefix (SmolVLA) or the expert's suffix (pi0)
+     */
+    record Preprocessing(int width, int height, Fit fit, int perImage, boolean stateInPrefix) {
+    }
+
+    static FamilyInputs.BatchRun batches(Checkpoint checkpoint, ModelSpec spec, Path data,
+                                         HuggingFaceTokenizer tokenizer, long seed, OptionalDouble fixedTime,
+                                         LayerSkips skips, Preprocessing preprocessing, Forward forward) {
+        JsonNode c = checkpoint.config();
+        int maxTokens = c.path("tokenizer_max_length").asInt(48);
+        int chunk = c.path("chunk_size").asInt(50);
+        int maxState = c.path("max_state_dim").asInt(32);
+        int maxAction = c.path("max_action_dim").asInt(32);
+        Set<Integer> joint = skips.joint();
+        skips.requireNone("vision");
+        return (batch, first, sink, manager, cancelled, progress) -> {
+            List<VlaSample> samples = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                CalibrationSample s = batch.get(i);
+                FlowInputs.checkSample(s, data, spec, maxState);
+                List<float[][][]> images = new ArrayList<>();
+                for (CameraImage picture : s.images().values()) {
+                    images.add(symmetric(preprocessing.fit().apply(picture.rgb(), preprocessing.width(),
+                            preprocessing.height())));
+                }
+                String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
+                SplittableRandom random = FlowInputs.sampleRandom(seed, first + i);
+                samples.add(FlowInputs.flowSample(s, images, Tokenizers.ids(tokenizer, instruction, maxTokens,
+                        data, s), maxState, chunk, maxAction, random,
+                        () -> fixedTime.orElse(FlowInputs.lerobotTime(random))));
+            }
+            skips.start();
+            forward.run(samples, joint, sink, manager, cancelled, progress);
+            skips.stop();
+            TokenLayout prefix = new TokenLayout(first);
+            TokenLayout suffix = new TokenLayout(first);
+            for (VlaSample s : samples) {
+                TokenLayout.Sample p = prefix.sample();
+                p.add(TokenType.IMAGE, s.images().size() * preprocessing.perImage());
+                p.add(TokenType.LANGUAGE, s.tokens().length);
+                TokenLayout.Sample a = suffix.sample();
+                (preprocessing.stateInPrefix() ? p : a).add(TokenType.STATE, 1);
+                a.add(TokenType.ACTION, s.noise().length);
+            }
+            int count = samples.size();
+            return Map.of("vision", rows -> TokenBatch.uniform(TokenType.IMAGE, first, count, rows),
+                    "vlm", prefix.described(), "expert", suffix.described());
+        };
+    }
+
+    /** [0, 1] to [-1, 1], in place. */
+    private static float[][][] symmetric(float[][][] image) {
+        for (float[][] channel : image) {
+            for (float[] row : channel) {
+                for (int x = 0; x < row.length; x++) {
+                    row[x] = row[x] * 2 - 1;
+                }
+            }
+        }
+        return image;
+    }
+}
