@@ -23,12 +23,13 @@ import java.util.function.UnaryOperator;
  * state, noise and time; which token types each module receives; how state and actions are normalised; and how many
  * tokens a sample gives each module (for the memory estimate). {@link #of} is calibration's one switch over families.
  */
-sealed interface FamilyInputs permits SmolVlaInputs, Pi0Inputs, Gr00tInputs, DecoderInputs {
+sealed interface FamilyInputs permits SmolVlaInputs, Pi0Inputs, Pi05Inputs, Gr00tInputs, DecoderInputs {
 
     static FamilyInputs of(Family family) {
         return switch (family) {
             case SMOLVLA -> new SmolVlaInputs();
             case PI0 -> new Pi0Inputs();
+            case PI05 -> new Pi05Inputs();
             case GR00T_N1_5 -> new Gr00tInputs();
             case DECODER_LLM -> new DecoderInputs();
         };
@@ -69,6 +70,7 @@ sealed interface FamilyInputs permits SmolVlaInputs, Pi0Inputs, Gr00tInputs, Dec
         return switch (mode) {
             case "MEAN_STD" -> stats::meanStd;
             case "MIN_MAX" -> stats::minMax;
+            case "QUANTILES" -> stats::quantiles;
             default -> UnaryOperator.identity();
         };
     }

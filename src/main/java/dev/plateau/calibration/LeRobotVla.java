@@ -18,10 +18,11 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
- * The preprocessing LeRobot's SmolVLA and pi0 share: images fitted to the model's size and mapped to [-1, 1]; the
- * instruction with a newline appended, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
+ * The preprocessing LeRobot's SmolVLA, pi0 and pi0.5 share: images fitted to the model's size and mapped to [-1, 1];
+ * the family's prompt, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
  * max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed and the sample's index
  * in the draw; actions from the data (zero-padded) or zero. VLM and expert layers run jointly, so a pruned run skips
  * the same layers of both.
@@ -46,12 +47,21 @@ final class LeRobotVla {
                  BooleanSupplier cancelled, DecoderStack.Progress progress);
     }
 
+    /** Where the state goes: a token at the end of the VLM's prefix, at the start of the expert's suffix, or text. */
+    enum State { PREFIX_TOKEN, SUFFIX_TOKEN, PROMPT }
+
     /**
      * @param width, height the model's image size
      * @param perImage      tokens each image gives the VLM
-     * @param stateInPrefix whether the state token joins the VLM's prefix (SmolVLA) or the expert's suffix (pi0)
+     * @param prompt        the text the sample's instruction (and, for pi0.5, its normalised state) becomes
      */
-    record Preprocessing(int width, int height, Fit fit, int perImage, boolean stateInPrefix) {
+    record Preprocessing(int width, int height, Fit fit, int perImage, State state,
+                         Function<CalibrationSample, String> prompt) {
+    }
+
+    /** SmolVLA's and pi0's prompt: the instruction with a newline appended. */
+    static String instruction(CalibrationSample s) {
+        return s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
     }
 
     static FamilyInputs.BatchRun batches(Checkpoint checkpoint, ModelSpec spec, Path data,
@@ -74,10 +84,9 @@ final class LeRobotVla {
                     images.add(symmetric(preprocessing.fit().apply(picture.rgb(), preprocessing.width(),
                             preprocessing.height())));
                 }
-                String instruction = s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";
                 SplittableRandom random = FlowInputs.sampleRandom(seed, first + i);
-                samples.add(FlowInputs.flowSample(s, images, Tokenizers.ids(tokenizer, instruction, maxTokens,
-                        data, s), maxState, chunk, maxAction, random,
+                samples.add(FlowInputs.flowSample(s, images, Tokenizers.ids(tokenizer,
+                        preprocessing.prompt().apply(s), maxTokens, data, s), maxState, chunk, maxAction, random,
                         () -> fixedTime.orElse(FlowInputs.lerobotTime(random))));
             }
             skips.start();
@@ -90,7 +99,11 @@ final class LeRobotVla {
                 p.add(TokenType.IMAGE, s.images().size() * preprocessing.perImage());
                 p.add(TokenType.LANGUAGE, s.tokens().length);
                 TokenLayout.Sample a = suffix.sample();
-                (preprocessing.stateInPrefix() ? p : a).add(TokenType.STATE, 1);
+                switch (preprocessing.state()) {
+                    case PREFIX_TOKEN -> p.add(TokenType.STATE, 1);
+                    case SUFFIX_TOKEN -> a.add(TokenType.STATE, 1);
+                    case PROMPT -> { }
+                }
                 a.add(TokenType.ACTION, s.noise().length);
             }
             int count = samples.size();

@@ -27,7 +27,8 @@ final class Pi0Inputs implements FamilyInputs {
         int height = size.path(0).asInt(224);
         Pi0Forward forward = new Pi0Forward(checkpoint, spec);
         LeRobotVla.Preprocessing preprocessing = new LeRobotVla.Preprocessing(width, height,
-                (rgb, w, h) -> Images.resizeWithCentredPad(rgb, w, h, 0f), forward.imageTokens(), false);
+                (rgb, w, h) -> Images.resizeWithCentredPad(rgb, w, h, 0f), forward.imageTokens(),
+                LeRobotVla.State.SUFFIX_TOKEN, LeRobotVla::instruction);
         return LeRobotVla.batches(checkpoint, spec, data, tokenizer, seed, time, skips, preprocessing, forward::run);
     }
 

@@ -35,7 +35,8 @@ final class SmolVlaInputs implements FamilyInputs {
         int patch = Math.toIntExact(checkpoint.tensor(tower + "embeddings.patch_embedding.weight").orElseThrow()
                 .info().shape().get(2));
         LeRobotVla.Preprocessing preprocessing = new LeRobotVla.Preprocessing(width, height,
-                (rgb, w, h) -> Images.resizeWithPad(rgb, w, h, 0f), forward.imageTokens(width, patch), true);
+                (rgb, w, h) -> Images.resizeWithPad(rgb, w, h, 0f), forward.imageTokens(width, patch),
+                LeRobotVla.State.PREFIX_TOKEN, LeRobotVla::instruction);
         return LeRobotVla.batches(checkpoint, spec, data, tokenizer, seed, time, skips, preprocessing, forward::run);
     }
 

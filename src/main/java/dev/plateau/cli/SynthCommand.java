@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Write a synthetic checkpoint with the exact tensor names, dtypes and config of a family:",
                 "small with seeded random weights, or --real-size with the real dimensions and unwritten (sparse) data.",
-                "MODEL: smolvla, pi0, pi0-openpi, gr00t, llama, qwen2, qwen3, gemma, mistral."})
+                "MODEL: smolvla, pi0, pi0-openpi, pi05, pi05-lerobot, gr00t, llama, qwen2, qwen3, gemma, mistral."})
 final class SynthCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "MODEL", description = "which layout")

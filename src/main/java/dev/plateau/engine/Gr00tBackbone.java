@@ -61,7 +61,7 @@ public final class Gr00tBackbone {
         List<float[][]> embedded = new ArrayList<>();
         try (NDManager run = manager.newSubManager()) {
             int width = Tensors.dim(checkpoint, VISION + "embeddings.patch_embedding.weight", 0);
-            NDArray post = new SigLipEncoder(checkpoint, VISION, width / Pi0Forward.VISION_HEAD_DIM,
+            NDArray post = new SigLipEncoder(checkpoint, VISION, width / SigLipEncoder.SO400M_HEAD_DIM,
                     SigLipEncoder.EPS, visionDepth).run(TwoStreams.pixels(samples, run), sink, run);
             float[] features = Blocks.linear(post, Tensors.load(checkpoint, EAGLE + "mlp1.0.weight", run),
                     Tensors.load(checkpoint, EAGLE + "mlp1.0.bias", run)).toFloatArray();

@@ -28,6 +28,8 @@ public record SigLipEncoder(Checkpoint checkpoint, String prefix, int heads, dou
 
     /** A SigLIP layer's LayerNorms use eps 1e-6 in every model Plateau reads. */
     public static final double EPS = 1e-6;
+    /** Head width of SigLIP so400m/14 (pi0's, pi0.5's and GR00T-N1.5's towers: 16 heads of 72). */
+    static final int SO400M_HEAD_DIM = 72;
 
     /**
      * @param pixels [B, 3, H, W] normalised images; returns the post-LayerNorm output [B, tokens, width]. Images go

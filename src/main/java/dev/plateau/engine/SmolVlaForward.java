@@ -105,7 +105,7 @@ public final class SmolVlaForward {
             TwoStreams.run(depth, skip, prefixes, suffixes, (layer, step) -> new JointStream[] {
                 new JointStream(checkpoint, TEXT + "layers." + layer + ".", TEXT_EPS, false, step),
                 new JointStream(checkpoint, EXPERT + layer + ".", TEXT_EPS, false, step)},
-                (vlm, expert, prefix, suffix, position, step) -> position % every == 0
+                (vlm, expert, prefix, suffix, sample, position, step) -> position % every == 0
                         ? joint(vlm, expert, prefix, suffix, step) : cross(vlm, expert, prefix, suffix, step),
                 sink, run, cancelled, progress);
         }

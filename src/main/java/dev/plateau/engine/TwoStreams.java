@@ -13,7 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * What SmolVLA and pi0 share: camera images as one pixel batch, and the layer loop of a VLM and an action expert run
+ * What SmolVLA, pi0 and pi0.5 share: camera images as one pixel batch, and the layer loop of a VLM and an action expert run
  * side by side (both layers' weights loaded once per layer, each sample through them in turn, the outputs of the
  * prefix as {@code vlm} and of the suffix as {@code expert}).
  */
@@ -24,9 +24,12 @@ final class TwoStreams {
     /** One joint layer applied to one sample: the new prefix and suffix. */
     @FunctionalInterface
     interface Layer {
-        /** @param position the layer's index among the layers run (its index in a pruned model) */
-        NDArray[] apply(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, int position,
-                        NDManager step);
+        /**
+         * @param sample   the sample's index in the batch
+         * @param position the layer's index among the layers run (its index in a pruned model)
+         */
+        NDArray[] apply(JointStream vlm, JointStream expert, NDArray prefix, NDArray suffix, int sample,
+                        int position, NDManager step);
     }
 
     /** Loads the VLM and expert streams of a layer. */
@@ -79,7 +82,7 @@ final class TwoStreams {
                     NDArray suffix = suffixes.get(b);
                     prefix.tempAttach(step);
                     suffix.tempAttach(step);
-                    NDArray[] out = layer.apply(pair[0], pair[1], prefix, suffix, position, step);
+                    NDArray[] out = layer.apply(pair[0], pair[1], prefix, suffix, b, position, step);
                     out[0].attach(run);
                     out[1].attach(run);
                     prefixes.set(b, out[0]);

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /** The original training code a pruned checkpoint is fine-tuned with. */
 public enum Recipe {
-    /** LeRobot's lerobot-train, for SmolVLA and pi0: {@code --policy.path=} the exported folder. */
+    /** LeRobot's lerobot-train, for SmolVLA, pi0 and pi0.5: {@code --policy.path=} the exported folder. */
     LEROBOT("lerobot", "lerobot-train"),
     /** Isaac-GR00T's scripts/gr00t_finetune.py, for GR00T-N1.5: {@code --base-model-path} the exported folder. */
     GR00T("gr00t", "scripts/gr00t_finetune.py");
@@ -38,7 +38,7 @@ public enum Recipe {
     /** The recipe that trains a model family; empty for decoder LLMs. */
     public static Optional<Recipe> forFamily(Family family) {
         return switch (family) {
-            case SMOLVLA, PI0 -> Optional.of(LEROBOT);
+            case SMOLVLA, PI0, PI05 -> Optional.of(LEROBOT);
             case GR00T_N1_5 -> Optional.of(GR00T);
             case DECODER_LLM -> Optional.empty();
         };

@@ -11,7 +11,7 @@ import java.util.Optional;
  * Builds each trainer's command line as its documentation writes it.
  *
  * <ul>
- *   <li>LeRobot (SmolVLA, pi0): {@code lerobot-train --policy.path=CKPT --dataset.repo_id=local/NAME
+ *   <li>LeRobot (SmolVLA, pi0, pi0.5): {@code lerobot-train --policy.path=CKPT --dataset.repo_id=local/NAME
  *   --dataset.root=DATA --batch_size=B --steps=S --output_dir=OUT --job_name=NAME --policy.push_to_hub=false
  *   --log_freq=L --wandb.enable=false}; on N GPUs {@code accelerate launch --multi_gpu --num_processes=N
  *   $(which lerobot-train) ...} (LeRobot's multi-GPU guide) or {@code torchrun --nproc-per-node=N ...}.

@@ -7,6 +7,7 @@ import java.util.Optional;
 public enum Family {
     SMOLVLA("smolvla", "SmolVLA"),
     PI0("pi0", "pi0"),
+    PI05("pi05", "pi0.5"),
     GR00T_N1_5("gr00t_n1_5", "GR00T-N1.5"),
     DECODER_LLM("decoder_llm", "decoder LLM");
 
@@ -37,6 +38,7 @@ public enum Family {
         return switch (this) {
             case SMOLVLA -> SmolVlaProfile.INSTANCE;
             case PI0 -> Pi0Profile.INSTANCE;
+            case PI05 -> Pi05Profile.INSTANCE;
             case GR00T_N1_5 -> Gr00tN15Profile.INSTANCE;
             case DECODER_LLM -> DecoderLlmProfile.INSTANCE;
         };

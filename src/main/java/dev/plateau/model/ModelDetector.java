@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 
 /** Tells what a checkpoint is. Families are tried from the most specific signature to the most generic. */
 public final class ModelDetector {
-    private static final List<Family> BY_SIGNATURE = List.of(Family.GR00T_N1_5, Family.SMOLVLA, Family.PI0,
-            Family.DECODER_LLM);
+    private static final List<Family> BY_SIGNATURE = List.of(Family.GR00T_N1_5, Family.SMOLVLA, Family.PI05,
+            Family.PI0, Family.DECODER_LLM);
 
     private ModelDetector() {
     }
@@ -66,6 +66,6 @@ public final class ModelDetector {
                 + top.entrySet().stream().map(e -> e.getKey() + ".* (" + e.getValue() + ")")
                         .collect(Collectors.joining(", "))
                 + (groups.size() > top.size() ? ", ..." : "")
-                + ". Plateau reads SmolVLA, pi0, GR00T-N1.5 and Llama, Qwen2, Qwen3, Gemma and Mistral decoders");
+                + ". Plateau reads SmolVLA, pi0, pi0.5, GR00T-N1.5 and Llama, Qwen2, Qwen3, Gemma and Mistral decoders");
     }
 }

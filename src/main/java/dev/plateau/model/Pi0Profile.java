@@ -33,10 +33,18 @@ final class Pi0Profile implements FamilyProfile {
 
     @Override
     public ModelSpec describe(Checkpoint checkpoint) {
+        return paliGemmaVla(checkpoint, Family.PI0, "input_layernorm.weight");
+    }
+
+    /**
+     * pi0 or pi0.5 ({@code family}), whose config type must be the family's code when given; {@code expertWidth}
+     * names the expert layer tensor whose first dimension is its width.
+     */
+    static ModelSpec paliGemmaVla(Checkpoint checkpoint, Family family, String expertWidth) {
         Optional<String> type = ConfigValues.text(checkpoint, "type");
-        if (type.isPresent() && !type.get().equals("pi0")) {
+        if (type.isPresent() && !type.get().equals(family.code())) {
             throw new CheckpointException(ConfigValues.configPath(checkpoint), "type '" + type.get()
-                    + "' holds pi0-style tensors but is not pi0; Plateau reads pi0 only (pi0.5 and pi0-FAST differ)");
+                    + "' holds pi0-style tensors but is not pi0 or pi0.5; Plateau reads those two (pi0-FAST differs)");
         }
         boolean lerobot = checkpoint.tensors().keySet().stream().anyMatch(n -> n.startsWith("model." + ROOT));
         String prefix = lerobot ? "model." : "";
@@ -48,14 +56,15 @@ final class Pi0Profile implements FamilyProfile {
             modules.add(LayerScan.module(checkpoint, "vision", vision, "layer_norm1.weight", List.of()));
         }
         modules.add(LayerScan.module(checkpoint, "vlm", vlm, "input_layernorm.weight", List.of()));
-        modules.add(LayerScan.module(checkpoint, "expert", prefix + EXPERT, "input_layernorm.weight", List.of()));
-        ModelSpec spec = ModelDetector.spec(checkpoint, Family.PI0, "pi0", lerobot ? "lerobot" : "openpi",
+        modules.add(LayerScan.module(checkpoint, "expert", prefix + EXPERT, expertWidth, List.of()));
+        ModelSpec spec = ModelDetector.spec(checkpoint, family, family.code(), lerobot ? "lerobot" : "openpi",
                 modules, StandardRules.pi0());
         int vlmDepth = spec.module("vlm").orElseThrow().layerCount();
         int expertDepth = spec.module("expert").orElseThrow().layerCount();
         if (vlmDepth != expertDepth) {
             throw new CheckpointException(checkpoint.weightsPath(), "holds " + vlmDepth + " VLM layers but "
-                    + expertDepth + " expert layers; pi0 runs them in lockstep, so they must be as many");
+                    + expertDepth + " expert layers; " + family.displayName() + " runs them in lockstep, so they "
+                    + "must be as many");
         }
         return spec;
     }
@@ -72,10 +81,15 @@ final class Pi0Profile implements FamilyProfile {
 
     @Override
     public List<String> loaderNotes(Map<String, Integer> depths, String record) {
+        return gemmaDepthNotes(Family.PI0, depths, record);
+    }
+
+    /** pi0 and pi0.5 take their depth from the Gemma variant their code hard-codes: what a user must edit. */
+    static List<String> gemmaDepthNotes(Family family, Map<String, Integer> depths, String record) {
         int depth = depths.values().iterator().next();
-        return List.of("pi0 has no config key for its depth: LeRobot's get_gemma_config and openpi's "
-                + "gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add variants "
-                + "of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
+        return List.of(family.displayName() + " has no config key for its depth: LeRobot's get_gemma_config and "
+                + "openpi's gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add "
+                + "variants of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
                 + "paligemma_variant / action_expert_variant, and set those two keys to the new variants. The new "
                 + "depths are recorded in " + record + ".");
     }

@@ -20,7 +20,7 @@ public final class StandardRules {
         return List.copyOf(rules);
     }
 
-    /** pi0: one joint layer runs VLM layer i and expert layer i. */
+    /** pi0 and pi0.5: one joint layer runs VLM layer i and expert layer i. */
     public static List<LayerRule> pi0() {
         return List.of(new TiedDepth("vlm", "expert", "every joint layer runs VLM layer i and expert layer i together"));
     }
@@ -32,11 +32,11 @@ public final class StandardRules {
                 : List.of();
     }
 
-    /** The rules of a family's standard configuration (smolvla_base, pi0_base, GR00T-N1.5-3B). */
+    /** The rules of a family's standard configuration (smolvla_base, pi0_base, pi05_base, GR00T-N1.5-3B). */
     public static List<LayerRule> of(Family family) {
         return switch (family) {
             case SMOLVLA -> smolVla(2, true);
-            case PI0 -> pi0();
+            case PI0, PI05 -> pi0();
             case GR00T_N1_5 -> gr00t(true);
             case DECODER_LLM -> List.of();
         };

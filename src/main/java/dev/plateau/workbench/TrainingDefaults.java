@@ -14,8 +14,9 @@ import java.util.Set;
  * <ul>
  * <li>SmolVLA (lerobot-train): {@code train_expert_only} (default true) freezes the whole VLM, else
  *     {@code freeze_vision_encoder} (default true) freezes the vision tower;</li>
- * <li>pi0 (lerobot-train): {@code freeze_vision_encoder} (default true) freezes the vision tower,
- *     {@code train_expert_only} (default false) the whole PaliGemma;</li>
+ * <li>pi0 and pi0.5 (lerobot-train): {@code freeze_vision_encoder} freezes the vision tower,
+ *     {@code train_expert_only} the whole PaliGemma; both default to false (LeRobot 7427f318's PI0Config and
+ *     PI05Config), so everything trains;</li>
  * <li>GR00T-N1.5 (gr00t_finetune.py): {@code --tune-llm} and {@code --tune-visual} default to false, so the Eagle
  *     backbone is frozen and the action head trains;</li>
  * <li>decoder LLMs: everything trains.</li>
@@ -41,9 +42,9 @@ final class TrainingDefaults {
                 words = "lerobot-train with train_expert_only = " + expertOnly + ", freeze_vision_encoder = "
                         + freezeVision;
             }
-            case PI0 -> {
+            case PI0, PI05 -> {
                 boolean expertOnly = config.path("train_expert_only").asBoolean(false);
-                boolean freezeVision = config.path("freeze_vision_encoder").asBoolean(true);
+                boolean freezeVision = config.path("freeze_vision_encoder").asBoolean(false);
                 if (expertOnly) {
                     spec.module("vlm").map(m -> upTo(m.layerPrefix(), "paligemma.")).ifPresent(frozen::add);
                 } else if (freezeVision) {

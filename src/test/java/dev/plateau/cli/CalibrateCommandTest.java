@@ -146,6 +146,25 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void pi05CalibrationPutsTheStateInThePromptAndOnlyActionsInTheExpert() throws Exception {
+        Path ckpt = synth("pi05");
+        Path acts = dir.resolve("pi05.safetensors");
+        Cli.Result r = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration", "--samples", "2",
+                "--out", run(acts), "--states", acts.toString());
+        assertEquals(0, r.code(), r.err());
+        try (dev.plateau.analysis.ActivationFile file = dev.plateau.analysis.ActivationFile.open(acts)) {
+            assertEquals(18, file.modules().get("expert").layers().size());
+            assertEquals(2 * 50, file.modules().get("expert").tokens(), "50 action tokens per sample, no state");
+            byte[] expert = file.tokenTypes("expert").orElseThrow();
+            assertTrue(java.util.stream.IntStream.range(0, expert.length).allMatch(i -> expert[i] == 3));
+            byte[] vlm = file.tokenTypes("vlm").orElseThrow();
+            long language = java.util.stream.IntStream.range(0, vlm.length).filter(i -> vlm[i] == 1).count();
+            assertTrue(language > 2 * 12, "the prompt holds 'Task: ..., State: <bins>;' for each sample: " + language);
+            assertEquals("pi05", file.metadata().get("family"));
+        }
+    }
+
+    @Test
     void aFixedTimeIsRecordedAndChangesOnlyTheActionSide() throws Exception {
         Path ckpt = synth("smolvla");
         Path early = dir.resolve("early.safetensors");

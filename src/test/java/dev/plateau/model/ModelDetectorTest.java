@@ -93,6 +93,38 @@ class ModelDetectorTest {
         }
     }
 
+    /** pi0.5's expert layer: pi0's without norm weights, with two adaptive norms' dense maps [3w, cond] and biases. */
+    private static long adaptiveDecoder(long w, long q, long kv, long mlp, long cond) {
+        return q * w + 2 * kv * w + w * q + 3 * mlp * w + 2 * linear(3 * w, cond, true);
+    }
+
+    @Test
+    void pi05InTheHubsAndLeRobotsNaming() throws IOException {
+        for (String model : List.of("pi05", "pi05-lerobot")) {
+            ModelSpec spec = detect(model);
+            assertEquals(Family.PI05, spec.family());
+            assertEquals(model.equals("pi05") ? "openpi" : "lerobot", spec.naming());
+            assertModule(spec, "vision", 27, 144, 27 * sigLip(144, 288));
+            assertModule(spec, "vlm", 18, 64, 18 * decoder(64, 512, 256, 64, 128));
+            assertModule(spec, "expert", 18, 32, 18 * adaptiveDecoder(32, 512, 256, 64, 32));
+            assertInstanceOf(TiedDepth.class, spec.rules().getFirst());
+            assertTrue(spec.family().profile().depthInCode(), "pi0.5's depth is hard-coded like pi0's");
+        }
+    }
+
+    @Test
+    void pi05IsToldFromPi0ByItsAdaptiveNormsWhenTheConfigDoesNotSay() throws IOException {
+        for (String model : List.of("pi0", "pi05")) {
+            Path source = CheckpointBuilder.write(SyntheticModels.named(model, false).orElseThrow(),
+                    dir.resolve(model + "-typed"), CheckpointBuilder.Fill.RANDOM, 1, 0, false);
+            Path untyped = rewrite(source, dir.resolve(model + "-untyped"), name -> name,
+                    config -> config.remove("type"));
+            try (Checkpoint c = Checkpoint.open(untyped)) {
+                assertEquals(model.equals("pi0") ? Family.PI0 : Family.PI05, ModelDetector.detect(c).family());
+            }
+        }
+    }
+
     @Test
     void pi0WithTheOlderPaliGemmaLayoutIsRecognised() throws IOException {
         Path source = CheckpointBuilder.write(SyntheticModels.named("pi0", false).orElseThrow(), dir.resolve("new"),
@@ -224,10 +256,12 @@ class ModelDetectorTest {
     @Test
     void realSizeCheckpointsHaveThePublishedParameterCounts() throws IOException {
         // published totals: smolvla_base header (forward-smolvla.md section 8), model cards of the LLMs, and the
-        // part sums of forward-gr00t.md 7.1 (+ the LLM's final norm) and forward-pi0.md 7 (+ the expert LM head)
+        // part sums of forward-gr00t.md 7.1 (+ the LLM's final norm) and forward-pi0.md 7 (+ the expert LM head);
+        // pi0.5: vla-next.md 1.4's total with both LM heads
         Map<String, Long> published = Map.of(
                 "smolvla", 450_046_176L,
                 "pi0", 3_238_048_528L + 257_152L * 1024,
+                "pi05", 3_616_757_520L,
                 "gr00t", 2_398_282_480L + 2048,
                 "llama", 1_235_814_400L,
                 "qwen2", 494_032_768L,

@@ -49,6 +49,8 @@ class ExportTest {
                     "expert", "model.vlm_with_expert.lm_expert.layers."),
             "pi0", Map.of("vlm", "model.paligemma_with_expert.paligemma.model.language_model.layers.",
                     "expert", "model.paligemma_with_expert.gemma_expert.model.layers."),
+            "pi05", Map.of("vlm", "paligemma_with_expert.paligemma.model.language_model.layers.",
+                    "expert", "paligemma_with_expert.gemma_expert.model.layers."),
             "gr00t", Map.of("vlm", "backbone.eagle_model.language_model.model.layers.",
                     "vl_self_attention", "action_head.vl_self_attention.transformer_blocks.",
                     "dit", "action_head.model.transformer_blocks."),
@@ -166,6 +168,23 @@ class ExportTest {
         // removed 1, 2, 4, 6, 8, 9: kept 0, 3, 5, 7, 10, ... so 5 becomes 2 and 10 becomes 4
         assertEquals(2, record.path("layer_map").path("expert").path("5").asInt());
         assertEquals(4, record.path("layer_map").path("expert").path("10").asInt());
+    }
+
+    /**
+     * pi0.5 in the hub's naming, with the paper's pi0 plan: every tensor of a kept expert layer, its adaptive norms'
+     * dense maps included, moves with it (the listing check), and the depth goes to the record.
+     */
+    @Test
+    void pi05WithThePapersPi0PlanMovesItsAdaptiveNormsWithTheirLayers() throws Exception {
+        Plan pi0 = PlanFile.read(Path.of("sample-configs/pi0-table5.plan.json"));
+        checkExport("pi05", new Plan("pi05", pi0.modules(), pi0.problems()), Map.of(), 0);
+        JsonNode record = Json.readObject(dir.resolve("pi05-pruned").resolve(Exporter.RECORD));
+        assertEquals(12, record.path("depths").path("expert").asInt());
+        try (Checkpoint pruned = Checkpoint.open(dir.resolve("pi05-pruned"))) {
+            String dense = "paligemma_with_expert.gemma_expert.model.layers.%d.post_attention_layernorm.dense.weight";
+            assertTrue(pruned.tensor(String.format(dense, 11)).isPresent());
+            assertTrue(pruned.tensor(String.format(dense, 12)).isEmpty());
+        }
     }
 
     @Test
