@@ -1,10 +1,12 @@
 package dev.plateau.finetune;
 
+import dev.plateau.prune.Exporter;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,7 +17,8 @@ import java.util.Optional;
  *   --dataset.root=DATA --batch_size=B --steps=S --output_dir=OUT --job_name=NAME --policy.push_to_hub=false
  *   --log_freq=L --wandb.enable=false}; on N GPUs {@code accelerate launch --multi_gpu --num_processes=N
  *   $(which lerobot-train) ...} (LeRobot's multi-GPU guide) or {@code torchrun --nproc-per-node=N ...}.
- *   push_to_hub is switched off because it defaults to true and then demands a Hub repo id.</li>
+ *   push_to_hub is switched off because it defaults to true and then demands a Hub repo id. A pi0 or pi0.5 export's
+ *   start-up hook ({@code plateau_hook/}) goes first on PYTHONPATH, so LeRobot builds the pruned depth.</li>
  *   <li>GR00T-N1.5: {@code python scripts/gr00t_finetune.py --dataset-path DATA --output-dir OUT
  *   --base-model-path CKPT --num-gpus N --batch-size B --max-steps S --embodiment-tag new_embodiment
  *   --report-to tensorboard [--data-config C]}, run from the Isaac-GR00T checkout; with N above 1 the script starts
@@ -64,7 +67,20 @@ public final class Recipes {
                 "--log_freq=" + s.logEvery(),
                 "--wandb.enable=false"));
         args.addAll(s.extra());
-        return new TrainingCommand(args, s.output().toAbsolutePath().getParent(), warnings);
+        return new TrainingCommand(args, s.output().toAbsolutePath().getParent(), warnings, hook(s.checkpoint()));
+    }
+
+    /**
+     * A pi0 or pi0.5 export's start-up hook first on PYTHONPATH (before what this process has), so the original code
+     * builds its depth; nothing for other checkpoints.
+     */
+    private static Map<String, String> hook(Path checkpoint) {
+        Path hook = checkpoint.toAbsolutePath().resolve(Exporter.HOOK);
+        if (!Files.isRegularFile(hook.resolve("sitecustomize.py"))) {
+            return Map.of();
+        }
+        String inherited = System.getenv("PYTHONPATH");
+        return Map.of("PYTHONPATH", hook + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     }
 
     private static TrainingCommand gr00t(FinetuneSettings s) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -33,11 +34,11 @@ public final class TrainingProcess {
     }
 
     /**
-     * Starts {@code command} in {@code workingDirectory}, appending every line it prints to {@code log} and handing
+     * Starts {@code command} in {@code workingDirectory} with {@code environment} added, appending every line it prints to {@code log} and handing
      * it to {@code lines} (on the reading thread); the exit future completes after the last line.
      */
-    public static TrainingProcess start(List<String> command, Path workingDirectory, Path log,
-                                        Consumer<String> lines) {
+    public static TrainingProcess start(List<String> command, Path workingDirectory, Map<String, String> environment,
+                                        Path log, Consumer<String> lines) {
         Process process;
         try {
             Files.createDirectories(log.getParent());
@@ -45,6 +46,7 @@ public final class TrainingProcess {
                     .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             // Python trainers buffer a piped stdout in 8 KB blocks: unbuffered, the log is live
             builder.environment().put("PYTHONUNBUFFERED", "1");
+            builder.environment().putAll(environment);
             process = builder.start();
         } catch (IOException e) {
             throw new FinetuneException("cannot start " + command.getFirst() + ": " + e.getMessage());

@@ -97,7 +97,7 @@ public final class TrainingRun {
 
     private static TrainingProcess start(TrainingCommand command, Path folder, LogParser parser, Listener listener,
                                          List<TrainingMetric> metrics, Writer out) {
-        return TrainingProcess.start(command.arguments(), command.workingDirectory(),
+        return TrainingProcess.start(command.arguments(), command.workingDirectory(), command.environment(),
                 folder.resolve(LOG), line -> {
                     listener.line(line);
                     parser.parse(line).ifPresent(m -> {

@@ -59,6 +59,14 @@ public sealed interface FamilyProfile permits SmolVlaProfile, Pi0Profile, Pi05Pr
         return List.of();
     }
 
+    /**
+     * A Python start-up hook ({@code sitecustomize.py}) an export of {@code depths} carries so that the original
+     * training code builds it unedited, when {@link #depthInCode} (pi0, pi0.5); else empty.
+     */
+    default Optional<String> startupHook(Map<String, Integer> depths) {
+        return Optional.empty();
+    }
+
     /** The projections of {@code module}'s layers whose input width depends on the layer's role, if any. */
     default Optional<AttentionRoles> attentionRoles(Checkpoint checkpoint, ModelSpec spec, ModuleSpec module) {
         return Optional.empty();

@@ -3,6 +3,7 @@ package dev.plateau.model;
 import dev.plateau.checkpoint.Checkpoint;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * pi0.5 ({@code lerobot/pi05_base}, LeRobot's {@code pi05} policy, openpi's PyTorch model with {@code pi05=True}):
@@ -43,5 +44,10 @@ final class Pi05Profile implements FamilyProfile {
     @Override
     public List<String> loaderNotes(Map<String, Integer> depths, String record) {
         return Pi0Profile.gemmaDepthNotes(Family.PI05, depths, record);
+    }
+
+    @Override
+    public Optional<String> startupHook(Map<String, Integer> depths) {
+        return Optional.of(GemmaDepthHook.source(depths.values().iterator().next()));
     }
 }

@@ -84,13 +84,18 @@ final class Pi0Profile implements FamilyProfile {
         return gemmaDepthNotes(Family.PI0, depths, record);
     }
 
-    /** pi0 and pi0.5 take their depth from the Gemma variant their code hard-codes: what a user must edit. */
+    /** pi0 and pi0.5 take their depth from the Gemma variant their code hard-codes: how the export still loads. */
     static List<String> gemmaDepthNotes(Family family, Map<String, Integer> depths, String record) {
         int depth = depths.values().iterator().next();
         return List.of(family.displayName() + " has no config key for its depth: LeRobot's get_gemma_config and "
-                + "openpi's gemma.get_config hard-code 18 layers for gemma_2b and gemma_300m. To load this export, add "
-                + "variants of both with depth " + depth + " (all other fields unchanged), allow them in the config's "
-                + "paligemma_variant / action_expert_variant, and set those two keys to the new variants. The new "
-                + "depths are recorded in " + record + ".");
+                + "openpi's gemma.get_config hard-code 18 layers. The export carries plateau_hook/sitecustomize.py, "
+                + "which makes that code build " + depth + " layers unedited: Plateau's fine-tuning puts it first on "
+                + "PYTHONPATH; to launch yourself, run PYTHONPATH=<export>/plateau_hook lerobot-train "
+                + "--policy.path=<export> ... The new depths are recorded in " + record + ".");
+    }
+
+    @Override
+    public Optional<String> startupHook(Map<String, Integer> depths) {
+        return Optional.of(GemmaDepthHook.source(depths.values().iterator().next()));
     }
 }

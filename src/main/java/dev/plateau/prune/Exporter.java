@@ -31,10 +31,13 @@ import java.util.stream.Collectors;
 /**
  * Writes a pruned checkpoint: the plan's surgery, in the source's layout (one file or shards with a regenerated
  * index), every other file copied unchanged, and {@code plateau-pruning.json}. Atomic (a staging folder beside the
- * target, verified, then renamed) and streaming (tensor bytes go file to file, never through the heap).
+ * target, verified, then renamed) and streaming (tensor bytes go file to file, never through the heap). A pi0 or pi0.5
+ * export also carries {@code plateau_hook/sitecustomize.py} (see {@link dev.plateau.model.FamilyProfile#startupHook}).
  */
 public final class Exporter {
     public static final String RECORD = "plateau-pruning.json";
+    /** The folder of the Python start-up hook a pi0 or pi0.5 export carries, to go first on PYTHONPATH. */
+    public static final String HOOK = "plateau_hook";
 
     private Exporter() {
     }
@@ -46,7 +49,7 @@ public final class Exporter {
     /**
      * Exports {@code plan} applied to the checkpoint at {@code source} (described by {@code spec}) into {@code target}.
      * The plan must have passed {@link PlanCheck}; removing layers of a module whose depth no config key sets is
-     * refused, except for pi0, whose loading code needs a change that the notes spell out.
+     * refused, except for pi0 and pi0.5, whose exports carry a start-up hook that gives the original code the depth.
      */
     public static Result export(Checkpoint source, ModelSpec spec, Plan plan, Path target, boolean replace)
             throws IOException {
@@ -87,6 +90,11 @@ public final class Exporter {
             SafetensorsWriter.writeWeights(folder, surgery.tensors(), shardBytes, Map.of(),
                     done -> progress.bytes(done, total));
             Json.write(folder.resolve(RECORD), record(source, spec, plan, surgery));
+            Optional<String> hook = spec.family().profile().startupHook(surgery.depths());
+            if (hook.isPresent()) {
+                Files.createDirectories(folder.resolve(HOOK));
+                Files.writeString(folder.resolve(HOOK).resolve("sitecustomize.py"), hook.get());
+            }
             Verifier.Report report = Verifier.verify(folder);
             Verifier.require(report, out);
             staging.commit();
@@ -96,7 +104,7 @@ public final class Exporter {
 
     /**
      * Why a (rule-abiding) plan cannot be exported: removing layers of a module whose depth no config key sets, except
-     * for pi0, whose loading code needs a change that the notes spell out.
+     * for pi0 and pi0.5, whose exports carry a start-up hook that gives the original code the depth.
      */
     public static Optional<String> refusal(ModelSpec spec, Plan plan) {
         for (ModulePlan m : plan.modules().values()) {

@@ -80,7 +80,7 @@ public final class FinetuneJob {
             moved.add(a.replace(old.toString(), folder.toString()));
         }
         TrainingCommand again = new TrainingCommand(moved, command.workingDirectory().equals(old) ? folder
-                : command.workingDirectory(), List.of());
+                : command.workingDirectory(), List.of(), command.environment());
         return start(again, recipe, logEvery, folder, events);
     }
 

@@ -73,7 +73,7 @@ final class Finetunes {
                 warnings.add(e.getMessage());
             }
         }
-        return new TrainingCommand(c.arguments(), c.workingDirectory(), warnings);
+        return c.withWarnings(warnings);
     }
 
     static String slurm(TrainingCommand command, FinetuneSettings s, String time, Optional<String> partition) {

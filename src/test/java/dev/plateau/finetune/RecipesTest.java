@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,26 @@ class RecipesTest {
                 "--output_dir=" + dir.resolve("runs/1/output"), "--job_name=plateau-smolvla-pruned",
                 "--policy.push_to_hub=false", "--log_freq=200", "--wandb.enable=false"), c.arguments());
         assertEquals(dir.resolve("runs/1"), c.workingDirectory());
+        assertEquals(Map.of(), c.environment(), "no start-up hook in a SmolVLA export");
         // every flag is one of lerobot-train's (draccus: --name=value)
         for (String a : c.arguments().subList(1, c.arguments().size())) {
             assertTrue(a.matches("--[a-z_.]+=.+"), a);
         }
+    }
+
+    /** A pi0 or pi0.5 export's start-up hook goes first on the trainer's PYTHONPATH, in the run and its shell line. */
+    @Test
+    void aPi0ExportsStartupHookGoesFirstOnPythonPath() throws IOException {
+        Path ckpt = Files.createDirectories(dir.resolve("pi05-pruned/plateau_hook"));
+        Files.writeString(ckpt.resolve("sitecustomize.py"), "DEPTH = 12\n");
+        FinetuneSettings s = FinetuneSettings.defaults(Recipe.LEROBOT, ckpt.getParent(), dir.resolve("so100_pick"),
+                dir.resolve("runs/1/output"));
+        TrainingCommand c = Recipes.command(s);
+        String inherited = System.getenv("PYTHONPATH");
+        assertEquals(ckpt + (inherited == null || inherited.isBlank() ? "" : ":" + inherited),
+                c.environment().get("PYTHONPATH"));
+        assertTrue(c.shellLine().startsWith("PYTHONPATH=" + ckpt), c.shellLine());
+        assertEquals(c.environment(), c.withArguments(c.arguments()).environment(), "an edit keeps the hook");
     }
 
     @Test
