@@ -34,6 +34,7 @@ final class Gr00tInputs implements FamilyInputs {
     public BatchRun batches(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
                             long seed, OptionalDouble fixedTime, LayerSkips skips) {
         JsonNode head = checkpoint.config().path("action_head_cfg");
+        refuseUnsupported(checkpoint, head);
         int maxState = head.path("max_state_dim").asInt(64);
         int horizon = head.path("action_horizon").asInt(16);
         int actionDim = head.path("action_dim").asInt(32);
@@ -100,6 +101,29 @@ final class Gr00tInputs implements FamilyInputs {
         };
     }
 
+    /**
+     * Action-head settings whose forward Plateau does not implement, refused rather than computed differently:
+     * positional embeddings added inside the attention blocks (Isaac-GR00T's default when the key is absent; the
+     * release sets null), the action head without vlln and VL self-attention, and action tokens without positions.
+     */
+    private static void refuseUnsupported(Checkpoint checkpoint, JsonNode head) {
+        String where = checkpoint.folder().resolve(Checkpoint.CONFIG) + ": action_head_cfg.";
+        for (String block : List.of("diffusion_model_cfg", "vl_self_attention_cfg")) {
+            JsonNode positional = head.path(block).path("positional_embeddings");
+            if (!positional.isNull()) {
+                throw new CalibrationException(where + block + ".positional_embeddings is "
+                        + (positional.isMissingNode() ? "absent (Isaac-GR00T then adds sinusoidal ones)"
+                        : positional.toString()) + "; Plateau's GR00T forward runs the release's null");
+            }
+        }
+        for (String flag : List.of("use_vlln", "add_pos_embed")) {
+            if (!head.path(flag).asBoolean(true)) {
+                throw new CalibrationException(where + flag + " = false is not supported; Plateau's GR00T forward "
+                        + "runs the release's true");
+            }
+        }
+    }
+
     @Override
     public List<TokenType> tokenTypes(String module) {
         return switch (module) {
@@ -111,14 +135,14 @@ final class Gr00tInputs implements FamilyInputs {
     }
 
     /**
-     * Image-context tokens per camera (a quarter of the tower's patches after the pixel shuffle) with eight tokens of
-     * image markup, a generous 64-token instruction; the state, the future tokens and the action horizon.
+     * Image-context tokens per camera (one per patch: N1.5's Eagle has no pixel shuffle) with eight tokens of image
+     * markup, a generous 64-token instruction; the state, the future tokens and the action horizon.
      */
     @Override
     public Map<String, Long> tokensPerSample(Checkpoint checkpoint, ModelSpec spec, int cameras) {
         long context = checkpoint.tensor("action_head.future_tokens.weight").map(t -> t.info().shape().get(0))
                 .orElse(32L);
-        long perImage = FlowInputs.patchesPerImage(checkpoint, spec) / 4;
+        long perImage = FlowInputs.patchesPerImage(checkpoint, spec);
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("vision", cameras * FlowInputs.patchesPerImage(checkpoint, spec));
         out.put("vlm", cameras * (perImage + 8) + 64);

@@ -49,7 +49,7 @@ final class Pi0Inputs implements FamilyInputs {
         long patches = FlowInputs.patchesPerImage(checkpoint, spec);
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("vision", cameras * patches);
-        out.put("vlm", cameras * patches + c.path("tokenizer_max_length").asLong(64));
+        out.put("vlm", cameras * patches + c.path("tokenizer_max_length").asLong(48));
         out.put("expert", 1 + c.path("chunk_size").asLong(50));
         return out;
     }

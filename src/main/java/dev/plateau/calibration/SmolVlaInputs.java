@@ -24,6 +24,7 @@ final class SmolVlaInputs implements FamilyInputs {
     @Override
     public BatchRun batches(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
                             long seed, OptionalDouble time, LayerSkips skips) {
+        refuseUnsupported(checkpoint);
         JsonNode size = checkpoint.config().path("resize_imgs_with_padding");
         int width = size.path(0).asInt(512);
         int height = size.path(1).asInt(512);
@@ -38,6 +39,28 @@ final class SmolVlaInputs implements FamilyInputs {
                 (rgb, w, h) -> Images.resizeWithPad(rgb, w, h, 0f), forward.imageTokens(width, patch),
                 LeRobotVla.State.PREFIX_TOKEN, LeRobotVla::instruction);
         return LeRobotVla.batches(checkpoint, spec, data, tokenizer, seed, time, skips, preprocessing, forward::run);
+    }
+
+    /**
+     * Settings whose forward Plateau does not implement, refused rather than computed differently: image special
+     * tokens around each image (LeRobot's add_image_special_tokens), joint attention in every layer (an
+     * attention_mode without "cross"), and every layer cross-attending (self_attn_every_n_layers at 0 or below).
+     */
+    private static void refuseUnsupported(Checkpoint checkpoint) {
+        JsonNode c = checkpoint.config();
+        String where = checkpoint.folder().resolve(Checkpoint.CONFIG) + ": ";
+        if (c.path("add_image_special_tokens").asBoolean(false)) {
+            throw new CalibrationException(where + "add_image_special_tokens = true wraps each image in special "
+                    + "tokens; Plateau's SmolVLA forward runs the default (false) only");
+        }
+        if (!c.path("attention_mode").asText("cross_attn").contains("cross")) {
+            throw new CalibrationException(where + "attention_mode '" + c.path("attention_mode").asText()
+                    + "' is not supported; Plateau's SmolVLA forward runs cross_attn");
+        }
+        if (c.path("self_attn_every_n_layers").asInt(2) <= 0) {
+            throw new CalibrationException(where + "self_attn_every_n_layers must be at least 1 for Plateau's SmolVLA "
+                    + "forward, not " + c.path("self_attn_every_n_layers").asInt());
+        }
     }
 
     @Override
@@ -57,7 +80,7 @@ final class SmolVlaInputs implements FamilyInputs {
         long patches = FlowInputs.patchesPerImage(checkpoint, spec);
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("vision", cameras * patches);
-        out.put("vlm", cameras * (patches / 16) + c.path("tokenizer_max_length").asLong(64) + 1);
+        out.put("vlm", cameras * (patches / 16) + c.path("tokenizer_max_length").asLong(48) + 1);
         out.put("expert", c.path("chunk_size").asLong(50));
         return out;
     }

@@ -16,11 +16,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * GR00T-N1.5's flow-matching action head in training mode (eval-mode dropout), layer by layer, given the backbone
- * features: LayerNorm (vlln), the VL self-attention blocks (pre-LN, 4 heads-of-64 attention with biases, GELU-tanh
- * FFN, no mask), the per-embodiment state and action encoders (the action tokens carry the sinusoidal embedding of
- * the discretised time k = trunc(1000 t) and the learned positions), 32 future tokens, then the DiT: AdaLayerNorm on
- * the timestep embedding (scale first), attention with biases, cross-attention to the VL features in even blocks and
- * self-attention in odd ones (by position among the kept blocks), a non-affine LayerNorm and a GELU-tanh FFN.
+ * features: LayerNorm (vlln), the VL self-attention blocks (pre-LN, attention with biases and the config's heads,
+ * GELU-tanh FFN, no mask), the per-embodiment state and action encoders (the action tokens carry the sinusoidal
+ * embedding of the discretised time k = trunc(num_timestep_buckets t) and the learned positions), 32 future tokens,
+ * then the DiT: AdaLayerNorm on the timestep embedding (scale first), attention with biases, cross-attention to the VL
+ * features in even blocks and self-attention in odd ones (by position among the kept blocks; every block
+ * cross-attends when interleave_self_attention is false), a non-affine LayerNorm and a GELU-tanh FFN. Each sample
+ * runs alone: Isaac-GR00T's training batches left-pad prompts of different lengths and its action head attends over
+ * that padding (no mask), which a batch of one does not have.
  * Noise convention: x_t = (1 - t) noise + t actions (t = 1 is data).
  */
 public final class Gr00tActionHead {
@@ -39,6 +42,7 @@ public final class Gr00tActionHead {
     private final int ditDepth;
     private final int ditHeads;
     private final boolean interleaved;
+    private final int timestepBuckets;
 
     public Gr00tActionHead(Checkpoint checkpoint, int vlsaDepth, int ditDepth) {
         this.checkpoint = checkpoint;
@@ -48,6 +52,7 @@ public final class Gr00tActionHead {
         this.ditDepth = ditDepth;
         this.ditHeads = head.path("diffusion_model_cfg").path("num_attention_heads").asInt(32);
         this.interleaved = head.path("diffusion_model_cfg").path("interleave_self_attention").asBoolean(true);
+        this.timestepBuckets = head.path("num_timestep_buckets").asInt(1000);
     }
 
     /** Runs the samples; vl_self_attention and dit block outputs (layer -1: their inputs) go to the sink. */
@@ -80,7 +85,7 @@ public final class Gr00tActionHead {
             List<NDArray> tokens = new ArrayList<>();
             List<NDArray> temb = new ArrayList<>();
             for (Sample s : samples) {
-                int k = (int) (1000 * s.time());
+                int k = (int) (timestepBuckets * s.time());
                 temb.add(timestepEmbedding(k, run));
                 tokens.add(ditInput(s, k, run));
             }
@@ -92,7 +97,8 @@ public final class Gr00tActionHead {
                     progress.layerDone("dit", block, ditDepth);
                     continue;
                 }
-                boolean cross = interleaved && position++ % 2 == 0;
+                // interleaved: even blocks cross-attend, odd ones self-attend; otherwise every block cross-attends
+                boolean cross = !interleaved || position++ % 2 == 0;
                 String p = DIT + block + ".";
                 try (NDManager step = run.newSubManager()) {
                     for (int b = 0; b < tokens.size(); b++) {

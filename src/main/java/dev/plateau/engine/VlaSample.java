@@ -10,7 +10,7 @@ import java.util.List;
  * @param state   the robot state, zero-padded to max_state_dim
  * @param actions the action chunk [chunk][max_action_dim] (zeros when the data has none)
  * @param noise   the flow-matching noise, same shape as the actions
- * @param time    the flow-matching time t (t = 1 is noise)
+ * @param time    the flow-matching time t (LeRobot's VLAs: t = 1 is noise; GR00T: t = 1 is the data)
  */
 public record VlaSample(List<float[][][]> images, int[] tokens, float[] state, float[][] actions, float[][] noise,
                         float time) {

@@ -60,6 +60,26 @@ class CalibrateCommandTest {
         }
     }
 
+    /** SmolVLA settings whose forward Plateau does not run are refused in one line, not computed differently. */
+    @Test
+    void smolVlaSettingsPlateauDoesNotRunAreRefusedByName() throws Exception {
+        Path ckpt = synth("smolvla");
+        Path config = ckpt.resolve("config.json");
+        String original = java.nio.file.Files.readString(config);
+        for (String[] setting : new String[][] {{"add_image_special_tokens", "true"},
+                {"attention_mode", "\"self_attn\""}, {"self_attn_every_n_layers", "0"}}) {
+            com.fasterxml.jackson.databind.node.ObjectNode c = dev.plateau.checkpoint.Json.readObject(config);
+            c.set(setting[0], dev.plateau.checkpoint.Json.MAPPER.readTree(setting[1]));
+            dev.plateau.checkpoint.Json.write(config, c);
+            Cli.Result refused = plateau("calibrate", ckpt.toString(), "--data", "assets/demo-calibration",
+                    "--samples", "1", "--out", run(dir.resolve("refused.safetensors")));
+            assertEquals(Main.EXIT_BAD_INPUT, refused.code(), refused.err());
+            assertEquals(1, refused.err().lines().count(), refused.err());
+            assertTrue(refused.err().contains(setting[0]), refused.err());
+            java.nio.file.Files.writeString(config, original);
+        }
+    }
+
     @Test
     void theSameSeedDrawsTheSameSamples() throws Exception {
         Path ckpt = synth("llama");
