@@ -187,8 +187,8 @@ class MalformedInputTest {
                         + ",\"model.layers.2.input_layernorm.weight\":" + ok1 + "}", 16))));
         c.add(new Case("GR00T N1 instead of N1.5", "config.json", "not GR00T-N1.5",
                 dir -> folder(dir, "{\"model_type\": \"gr00t_n1\"}", safetensors(VALID, 16))));
-        c.add(new Case("pi0.5 config over pi0 tensors", "config.json", "is not pi0",
-                dir -> folder(dir, "{\"type\": \"pi05\"}", safetensors(
+        c.add(new Case("pi0-FAST config over pi0 tensors", "config.json", "is not pi0 or pi0.5",
+                dir -> folder(dir, "{\"type\": \"pi0fast\"}", safetensors(
                         "{\"paligemma_with_expert.x\":" + ok0 + "}", 8))));
         c.add(new Case("pi0 with unequal VLM and expert depth", st, "2 VLM layers but 1 expert layers",
                 dir -> folder(dir, "{\"type\": \"pi0\"}", safetensors("{"

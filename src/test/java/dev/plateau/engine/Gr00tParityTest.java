@@ -48,6 +48,18 @@ class Gr00tParityTest {
                 "timestep buckets other than the checkpoint's must show in the DiT");
     }
 
+    /**
+     * Plateau's export of the fixture under gr00t-pruned/plan.json, built from its edited config and loaded strictly by
+     * Isaac-GR00T's GR00T_N1_5 (parity/make_gr00t_pruned_fixture.py), computes what Plateau's forward of that export computes.
+     */
+    @Test
+    void aPrunedExportRunsInTheOriginalCodeAsInPlateau() throws Exception {
+        double worst = VlaFixtures.prunedError(FIXTURE, TransformersFixtures.FOLDER.resolve("gr00t-pruned"),
+                dir.resolve("pruned"), Gr00tParityTest::run);
+        System.out.printf("pruned gr00t export, Plateau vs the original code: %.2e%n", worst);
+        assertTrue(worst < 1e-5, "worst layer's relative error " + worst);
+    }
+
     private static void run(Checkpoint c, List<VlaSample> samples, LayerSink sink, NDManager manager)
             throws Exception {
         ModelSpec spec = ModelDetector.detect(c);

@@ -9,14 +9,8 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.Family;
 import dev.plateau.model.ModelDetector;
 import dev.plateau.model.ModelSpec;
-import dev.plateau.prune.Exporter;
-import dev.plateau.prune.ModulePlan;
-import dev.plateau.prune.Plan;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -59,22 +53,8 @@ class Pi05ParityTest {
      */
     @Test
     void aPrunedExportRunsInLeRobotAsInPlateau() throws Exception {
-        Path export = dir.resolve("pruned");
-        ModulePlan vlm = new ModulePlan("vlm", 4, List.of(2), Double.NaN, 1, "hand-written", List.of(), List.of(),
-                List.of(), List.of());
-        ModulePlan expert = new ModulePlan("expert", 4, List.of(2), Double.NaN, 1, "hand-written", List.of(),
-                List.of(), List.of(), List.of());
-        try (Checkpoint c = Checkpoint.open(FIXTURE)) {
-            Exporter.export(c, ModelDetector.detect(c), new Plan("pi05", Map.of("vlm", vlm, "expert", expert),
-                    List.of()), export, false);
-        }
-        Path lerobot = TransformersFixtures.FOLDER.resolve("pi05-pruned");
-        for (String file : List.of("inputs.json", "inputs.safetensors")) {
-            Files.copy(FIXTURE.resolve(file), export.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.copy(lerobot.resolve("hidden_states.safetensors"), export.resolve("hidden_states.safetensors"),
-                StandardCopyOption.REPLACE_EXISTING);
-        double worst = VlaFixtures.error(export, Pi05ParityTest::run);
+        double worst = VlaFixtures.prunedError(FIXTURE, TransformersFixtures.FOLDER.resolve("pi05-pruned"),
+                dir.resolve("pruned"), Pi05ParityTest::run);
         System.out.printf("pruned pi0.5 export, Plateau vs LeRobot: %.2e%n", worst);
         assertTrue(worst < 1e-5, "worst layer's relative error " + worst);
     }

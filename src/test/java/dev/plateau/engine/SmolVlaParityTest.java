@@ -43,6 +43,18 @@ class SmolVlaParityTest {
                 "a time embedding with another min_period must show in the expert");
     }
 
+    /**
+     * Plateau's export of the fixture under smolvla-pruned/plan.json, built from its edited config and loaded strictly by
+     * LeRobot's SmolVLAPolicy (parity/make_smolvla_pruned_fixture.py), computes what Plateau's forward of that export computes.
+     */
+    @Test
+    void aPrunedExportRunsInTheOriginalCodeAsInPlateau() throws Exception {
+        double worst = VlaFixtures.prunedError(FIXTURE, TransformersFixtures.FOLDER.resolve("smolvla-pruned"),
+                dir.resolve("pruned"), SmolVlaParityTest::run);
+        System.out.printf("pruned smolvla export, Plateau vs the original code: %.2e%n", worst);
+        assertTrue(worst < 1e-5, "worst layer's relative error " + worst);
+    }
+
     private static void run(Checkpoint c, List<VlaSample> samples, LayerSink sink, NDManager manager) {
         ModelSpec spec = ModelDetector.detect(c);
         new SmolVlaForward(c, spec.module("vision").orElseThrow().layerCount(), spec.module("vlm").orElseThrow()

@@ -9,8 +9,12 @@ import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.checkpoint.Json;
 import dev.plateau.checkpoint.SafetensorsFile;
 import dev.plateau.checkpoint.TensorInfo;
+import dev.plateau.model.ModelDetector;
+import dev.plateau.prune.Exporter;
+import dev.plateau.prune.PlanFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +62,23 @@ final class VlaFixtures {
             }
         }
         return worst;
+    }
+
+    /**
+     * Plateau's export of {@code fixture} under the plan in {@code pruned}/plan.json, run by our forward and compared
+     * with what the original code computed from that same export ({@code pruned}/hidden_states.safetensors, made by
+     * parity/make_*_pruned_fixture.py after loading it strictly): the largest relative error over every layer.
+     */
+    static double prunedError(Path fixture, Path pruned, Path export, Forward forward) throws Exception {
+        try (Checkpoint c = Checkpoint.open(fixture)) {
+            Exporter.export(c, ModelDetector.detect(c), PlanFile.read(pruned.resolve("plan.json")), export, false);
+        }
+        for (String file : List.of("inputs.json", "inputs.safetensors")) {
+            Files.copy(fixture.resolve(file), export.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.copy(pruned.resolve("hidden_states.safetensors"), export.resolve("hidden_states.safetensors"),
+                StandardCopyOption.REPLACE_EXISTING);
+        return error(export, forward);
     }
 
     /** A copy of the fixture with its config.json edited (to inject a mistake). */

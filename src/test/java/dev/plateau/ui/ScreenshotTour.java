@@ -105,6 +105,23 @@ public final class ScreenshotTour {
         Thread.sleep(1500);
         Stage storage = (Stage) Window.getWindows().stream().filter(w -> w != stage[0]).findFirst().orElseThrow();
         shoot(storage.getScene(), out.resolve("storage.png"));
+        fx(storage::close);
+
+        // pi0.5 in the hub's layout, calibrated on the LeRobot dataset (state by quantiles, written into the prompt)
+        Path pi05 = Workbench.standard().synthesize("pi05", false, scratch.resolve("pi05"), 0, 1, false);
+        fx(() -> vm[0].open(pi05));
+        waitFor(() -> vm[0].modelProperty().get() != null
+                && vm[0].modelProperty().get().spec().folder().equals(pi05) && !vm[0].jobs().busy());
+        fx(() -> {
+            tabs(stage[0]).getSelectionModel().select(0);
+            vm[0].samplesProperty().set(8);
+            vm[0].calibrate();
+        });
+        waitFor(() -> vm[0].runProperty().get() != null && vm[0].runProperty().get().request().checkpoint()
+                .equals(pi05) && !vm[0].jobs().busy());
+        fx(() -> vm[0].selectedModuleProperty().set("expert"));
+        Thread.sleep(500);
+        shoot(stage[0].getScene(), out.resolve("pi05.png"));
         Platform.exit();
     }
 
