@@ -6,7 +6,7 @@ package dev.plateau.analysis;
  * @param seed          fixes the token sample and the minibatch order
  * @param minibatch     tokens per minibatch of the unbiased minibatch CKA
  * @param sampleBudget  tokens kept per module in the token sample (PCA, heatmap estimate), split evenly among the
- *                      module's token types
+ *                      module's token types, at most {@link #ESTIMATE_TOKENS} per type
  * @param distantBudget bytes a module may spend on exact statistics of the layer pairs two or more apart (float64,
  *                      width^2 per pair); a module over it gets those pairs estimated from the token sample
  */
@@ -35,9 +35,12 @@ public record StatisticsSettings(long seed, int minibatch, int sampleBudget, lon
         return new StatisticsSettings(seed, MINIBATCH, SAMPLE_BUDGET, distantBudget);
     }
 
-    /** Tokens of each type a module with {@code types} token types keeps in its sample. */
+    /**
+     * Tokens of each type a module with {@code types} token types keeps in its sample: the budget split evenly, and
+     * never more than the heatmap's estimate uses (more would serve only the PCA preview, at every layer's cost).
+     */
     public int sampleQuota(int types) {
-        return Math.max(2, sampleBudget / types);
+        return Math.max(2, Math.min(ESTIMATE_TOKENS, sampleBudget / types));
     }
 
     /** Bytes of exact statistics for the pairs two or more layers apart of a module. */

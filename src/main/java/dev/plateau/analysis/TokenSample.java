@@ -82,7 +82,12 @@ final class TokenSample implements AutoCloseable {
             DataType target = seen[t] == chosen.length || !halfFits ? DataType.FLOAT32 : DataType.FLOAT16;
             if (Arrays.stream(chosen).allMatch(c -> c < kept)) {
                 if (target == DataType.FLOAT16 && states[t][0].getDataType() == DataType.FLOAT32) {
-                    states[t] = store(states[t], target);
+                    for (int s = 0; s < slots; s++) {
+                        states[t][s] = narrow(states[t][s]);
+                    }
+                    if (!halfFits) {
+                        toFloat32(states[t]);
+                    }
                 }
                 continue;
             }
@@ -107,10 +112,13 @@ final class TokenSample implements AutoCloseable {
                             states[t][s], step, x -> x.get(new NDIndex("{}", takeKept))
                                     .toType(DataType.FLOAT32, false)), fresh));
                     all.attach(step);
-                    next[s] = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", order)));
+                    NDArray ordered = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", order)));
+                    next[s] = target == DataType.FLOAT16 ? narrow(ordered) : ordered;
                 }
             }
-            next = store(next, target);
+            if (!halfFits) {
+                toFloat32(next);
+            }
             if (states[t] != null) {
                 Arrays.stream(states[t]).forEach(NDArray::close);
             }
@@ -124,22 +132,20 @@ final class TokenSample implements AutoCloseable {
     }
 
     /**
-     * {@code arrays} (float32, owned here) held as {@code target}: narrowed to float16 unless a value is beyond its
-     * range, which widens the whole sample for good.
+     * {@code array} (float32, owned here) as a type with dropped tokens is held: in float16 while every state fits it,
+     * one slot at a time so that no float32 copy of a whole type is ever held; a value beyond float16's range widens
+     * the whole sample for good (the caller then widens the slots it narrowed).
      */
-    private NDArray[] store(NDArray[] arrays, DataType target) {
-        if (target == DataType.FLOAT32 || Arrays.stream(arrays).anyMatch(TokenSample::beyondHalf)) {
-            if (target == DataType.FLOAT16) {
-                widen();
-            }
-            return arrays;
+    private NDArray narrow(NDArray array) {
+        if (halfFits && beyondHalf(array)) {
+            widen();
         }
-        NDArray[] out = new NDArray[arrays.length];
-        for (int s = 0; s < arrays.length; s++) {
-            out[s] = Scoped.apply(arrays[s], store, x -> x.toType(DataType.FLOAT16, true));
-            arrays[s].close();
+        if (!halfFits) {
+            return array;
         }
-        return out;
+        NDArray half = Scoped.apply(array, store, x -> x.toType(DataType.FLOAT16, true));
+        array.close();
+        return half;
     }
 
     private static boolean beyondHalf(NDArray states) {
@@ -150,12 +156,19 @@ final class TokenSample implements AutoCloseable {
     private void widen() {
         halfFits = false;
         for (NDArray[] type : states) {
-            if (type != null && type[0].getDataType() != DataType.FLOAT32) {
-                for (int s = 0; s < type.length; s++) {
-                    NDArray half = type[s];
-                    type[s] = Scoped.apply(half, store, x -> x.toType(DataType.FLOAT32, true));
-                    half.close();
-                }
+            if (type != null) {
+                toFloat32(type);
+            }
+        }
+    }
+
+    /** Each of {@code arrays} in float32, in place. */
+    private void toFloat32(NDArray[] arrays) {
+        for (int s = 0; s < arrays.length; s++) {
+            if (arrays[s] != null && arrays[s].getDataType() != DataType.FLOAT32) {
+                NDArray half = arrays[s];
+                arrays[s] = Scoped.apply(half, store, x -> x.toType(DataType.FLOAT32, true));
+                half.close();
             }
         }
     }
