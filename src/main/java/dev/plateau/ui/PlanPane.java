@@ -55,8 +55,10 @@ final class PlanPane extends ScrollPane {
         Button paper = new Button("Load paper's plan (Table 5)");
         paper.setId("paperPlan");
         paper.setTooltip(new Tooltip("The removal sets the CLP paper reports for this family (Table 5), as fixed "
-                + "sets; moving tau or k afterwards returns to Algorithm 1"));
+                + "sets; moving tau or k afterwards returns to Algorithm 1. The paper gives them for SmolVLA, pi0 and "
+                + "GR00T-N1.5 only."));
         paper.setOnAction(e -> vm.loadPaperPlan());
+        paper.disableProperty().bind(vm.hasPaperPlanProperty().not());
         problems.setId("problems");
         problems.setWrapText(true);
         problems.getStyleClass().add("problem");

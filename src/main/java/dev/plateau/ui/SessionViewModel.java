@@ -81,6 +81,7 @@ public final class SessionViewModel {
     private final ReadOnlyObjectWrapper<Exporter.Result> exported = new ReadOnlyObjectWrapper<>(this, "exported");
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo");
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
+    private final ReadOnlyBooleanWrapper hasPaperPlan = new ReadOnlyBooleanWrapper(this, "hasPaperPlan");
     private final StringProperty criterion = new SimpleStringProperty(this, "criterion", Metric.CKA.code());
     private final StringProperty tokenType = new SimpleStringProperty(this, "tokenType", ALL_TOKENS);
     private final StringProperty notes = new SimpleStringProperty(this, "notes", "");
@@ -213,6 +214,7 @@ public final class SessionViewModel {
         settings.clear();
         ModelSpec spec = opened.spec();
         Optional<Plan> paper = safePaperPlan(spec);
+        hasPaperPlan.set(paper.isPresent());
         for (ModuleSpec m : spec.modules()) {
             ModuleSettings s = new ModuleSettings(m.name(), m.layerCount());
             paper.map(p -> p.modules().get(m.name())).ifPresent(p -> s.kProperty().set(p.remove().size()));
@@ -419,6 +421,11 @@ public final class SessionViewModel {
     }
 
     /** Loads the paper's Table 5 plan of the open model's family: fixed removal sets. */
+    /** Whether the paper gives a Table 5 plan for the open checkpoint's family (not for pi0.5 or decoder LLMs). */
+    public ReadOnlyBooleanProperty hasPaperPlanProperty() {
+        return hasPaperPlan.getReadOnlyProperty();
+    }
+
     public void loadPaperPlan() {
         OpenedModel m = model.get();
         if (m == null) {

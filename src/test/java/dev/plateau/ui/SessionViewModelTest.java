@@ -145,6 +145,15 @@ class SessionViewModelTest {
     }
 
     @Test
+    void thePapersPlanIsOfferedOnlyForTheFamiliesTheTableGivesOneFor() {
+        assertTrue(vm.hasPaperPlanProperty().get(), "SmolVLA: Table 5 has a plan");
+        Path pi05 = new Workbench(home).synthesize("pi05", false, scratch.resolve("pi05"), 0, 1, false);
+        vm.open(pi05);
+        assertEquals("pi05", vm.modelProperty().get().spec().family().code());
+        assertFalse(vm.hasPaperPlanProperty().get(), "pi0.5: Table 5 has none");
+    }
+
+    @Test
     void theWindowAndPlateauPlanGiveTheSamePlanTiedAndUntied() {
         Path analysis = vm.runProperty().get().files().analysis();
         Path checkpoint = vm.modelProperty().get().spec().folder();
