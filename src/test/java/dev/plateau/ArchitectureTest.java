@@ -15,7 +15,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,34 @@ class ArchitectureTest {
     @Test
     void packagesHaveNoCycles() {
         slices().matching("dev.plateau.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /**
+     * What a family is lives in its homes: model (its profile, layout and rules); outside, one exhaustive switch per
+     * package that needs family-specific code (calibration's inputs, the window's training defaults, finetune's
+     * recipe); nowhere a {@code family() == Family.X} test or another switch.
+     */
+    @Test
+    void familyKnowledgeLivesInItsHomes() throws IOException {
+        Pattern branch = Pattern.compile("family\\(\\) *[!=]=|Family\\.[A-Z][A-Z0-9_]*\\b"
+                + "|case +(SMOLVLA|PI0|PI05|GR00T_N1_5|DECODER_LLM)\\b");
+        Set<String> switches = Set.of("calibration/FamilyInputs.java", "workbench/TrainingDefaults.java",
+                "finetune/Recipe.java");
+        Path root = Path.of("src/main/java/dev/plateau");
+        List<String> outside = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String relative = root.relativize(file).toString().replace('\\', '/');
+                if (relative.startsWith("model/") || switches.contains(relative)) {
+                    continue;
+                }
+                Matcher m = branch.matcher(Files.readString(file));
+                while (m.find()) {
+                    outside.add(relative + ": " + m.group());
+                }
+            }
+        }
+        assertEquals(List.of(), outside, "family branches outside the family's homes");
     }
 
     @Test

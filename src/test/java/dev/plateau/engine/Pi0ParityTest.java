@@ -41,6 +41,19 @@ class Pi0ParityTest {
                 "a time embedding with another min_period must show in the expert");
     }
 
+    /**
+     * Plateau's export of the fixture without layer 1 (VLM and expert), built by LeRobot's own PI0Policy with the
+     * export's start-up hook on PYTHONPATH and loaded strictly (parity/make_pi0_pruned_fixture.py), computes what
+     * Plateau's forward of that export computes: the hook is what lets lerobot-train run a pruned pi0 unedited.
+     */
+    @Test
+    void aPrunedExportRunsInLeRobotAsInPlateau() throws Exception {
+        double worst = VlaFixtures.prunedError(FIXTURE, TransformersFixtures.FOLDER.resolve("pi0-pruned"),
+                dir.resolve("pruned"), Pi0ParityTest::run);
+        System.out.printf("pruned pi0 export, Plateau vs LeRobot: %.2e%n", worst);
+        assertTrue(worst < 1e-5, "worst layer's relative error " + worst);
+    }
+
     private static void run(Checkpoint c, List<VlaSample> samples, LayerSink sink, NDManager manager) {
         new Pi0Forward(c, ModelDetector.detect(c)).run(samples, Set.of(), sink, manager, () -> false,
                 DecoderStack.Progress.NONE);
