@@ -39,7 +39,7 @@ final class Finetunes {
         }
         Recipe chosen = recipe.or(() -> Recipe.forFamily(spec.family())).orElseThrow(() ->
                 new PlateauException(folder + ": is a " + spec.family().displayName() + "; fine-tuning recipes exist "
-                        + "for SmolVLA and pi0 (lerobot) and GR00T-N1.5 (gr00t)"));
+                        + "for SmolVLA, pi0 and pi0.5 (lerobot) and GR00T-N1.5 (gr00t)"));
         Path output = TrainingRun.newFolder(folder).resolve(TrainingRun.OUTPUT);
         return FinetuneSettings.defaults(chosen, folder, dataset.toAbsolutePath().normalize(), output);
     }

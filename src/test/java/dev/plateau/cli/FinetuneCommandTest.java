@@ -81,6 +81,22 @@ class FinetuneCommandTest {
         }
     }
 
+    /** A pruned pi0 runs in the trainer with its start-up hook, so the original code builds its depth unedited. */
+    @Test
+    void aPrunedPi0sTrainerRunsWithTheExportsStartupHook() throws Exception {
+        Path ckpt = synth("pi0");
+        Path export = dir.resolve("pi0-paper");
+        Cli.Result pruned = plateau("prune", ckpt.toString(), "--plan", "sample-configs/pi0-table5.plan.json",
+                "--out", export.toString());
+        assertEquals(0, pruned.code(), pruned.err());
+        Path trainer = FakeTrainer.install(dir.resolve("bin"));
+        Cli.Result r = plateau("finetune", export.toString(), "--dataset", dataset("v3.0").toString(), "--trainer",
+                trainer.toString(), "--steps", "200", "--log-every", "100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("sitecustomize: " + export.resolve("plateau_hook").resolve("sitecustomize.py")),
+                r.out());
+    }
+
     @Test
     void aFailingTrainerIsOneLineNamingItsLog() throws Exception {
         Path ckpt = synth("smolvla");
@@ -97,7 +113,7 @@ class FinetuneCommandTest {
         Cli.Result r = plateau("finetune", synth("llama").toString(), "--dataset", dataset("v3.0").toString(),
                 "--dry-run");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("fine-tuning recipes exist for SmolVLA and pi0 (lerobot) and GR00T-N1.5 (gr00t)"),
+        assertTrue(r.err().contains("fine-tuning recipes exist for SmolVLA, pi0 and pi0.5 (lerobot) and GR00T-N1.5 (gr00t)"),
                 r.err());
         Cli.Result badRecipe = plateau("finetune", synth("smolvla").toString(), "--dataset",
                 dir.resolve("so100").toString(), "--recipe", "openpi", "--dry-run");

@@ -37,6 +37,8 @@ lerobot = option("--steps", None) is not None
 steps = int(option("--steps", None) if lerobot else option("--max-steps", "100"))
 every = int(option("--log_freq", "200")) if lerobot else 10
 print("argv: " + " ".join(sys.argv[1:]), flush=True)
+# which start-up hook Python ran (a pruned pi0 export's plateau_hook, when the recipe put it on PYTHONPATH)
+print("sitecustomize: " + str(getattr(sys.modules.get("sitecustomize"), "__file__", None)), flush=True)
 
 
 def fail(step):
