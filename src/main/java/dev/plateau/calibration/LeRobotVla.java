@@ -59,6 +59,14 @@ final class LeRobotVla {
                          Function<CalibrationSample, String> prompt) {
     }
 
+    /** pi0's and pi0.5's images: resized with centred padding to image_resolution ([height, width], 224 each). */
+    static Preprocessing paliGemma(Checkpoint checkpoint, int perImage, State state,
+                                   Function<CalibrationSample, String> prompt) {
+        JsonNode size = checkpoint.config().path("image_resolution");
+        return new Preprocessing(size.path(1).asInt(224), size.path(0).asInt(224),
+                (rgb, w, h) -> Images.resizeWithCentredPad(rgb, w, h, 0f), perImage, state, prompt);
+    }
+
     /** SmolVLA's and pi0's prompt: the instruction with a newline appended. */
     static String instruction(CalibrationSample s) {
         return s.instruction().endsWith("\n") ? s.instruction() : s.instruction() + "\n";

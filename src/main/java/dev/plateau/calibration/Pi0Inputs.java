@@ -22,12 +22,8 @@ final class Pi0Inputs implements FamilyInputs {
     @Override
     public BatchRun batches(Checkpoint checkpoint, ModelSpec spec, Path data, HuggingFaceTokenizer tokenizer,
                             long seed, OptionalDouble time, LayerSkips skips) {
-        JsonNode size = checkpoint.config().path("image_resolution");
-        int width = size.path(1).asInt(224);
-        int height = size.path(0).asInt(224);
         Pi0Forward forward = new Pi0Forward(checkpoint, spec);
-        LeRobotVla.Preprocessing preprocessing = new LeRobotVla.Preprocessing(width, height,
-                (rgb, w, h) -> Images.resizeWithCentredPad(rgb, w, h, 0f), forward.imageTokens(),
+        LeRobotVla.Preprocessing preprocessing = LeRobotVla.paliGemma(checkpoint, forward.imageTokens(),
                 LeRobotVla.State.SUFFIX_TOKEN, LeRobotVla::instruction);
         return LeRobotVla.batches(checkpoint, spec, data, tokenizer, seed, time, skips, preprocessing, forward::run);
     }

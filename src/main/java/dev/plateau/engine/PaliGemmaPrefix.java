@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * What pi0 and pi0.5 share: the PaliGemma prefix (the SigLIP so400m tower and the linear projector, image tokens not
- * scaled, then the language embeddings times sqrt(width)) and the joint attention of a layer (8 heads of 256 over both
- * streams, rotate-half rotary embedding with base 10000, one additive mask), with the tensor names of either naming.
+ * scaled, then the language embeddings times sqrt(width)), the flow time's embedding (min_period, max_period) and the
+ * joint attention of a layer (8 heads of 256 over both streams, rotate-half rotary embedding with base 10000, one
+ * additive mask), with the tensor names of either naming.
  */
 final class PaliGemmaPrefix {
     static final int HEAD_DIM = 256;
@@ -34,6 +35,8 @@ final class PaliGemmaPrefix {
     private final int expertWidth;
     private final int heads;
     private final int kvHeads;
+    private final double minPeriod;
+    private final double maxPeriod;
 
     PaliGemmaPrefix(Checkpoint checkpoint, ModelSpec spec) {
         this.checkpoint = checkpoint;
@@ -54,6 +57,8 @@ final class PaliGemmaPrefix {
         this.expertWidth = spec.module("expert").orElseThrow().hiddenSize();
         this.heads = Tensors.dim(checkpoint, vlmLayers + "0.self_attn.q_proj.weight", 0) / HEAD_DIM;
         this.kvHeads = Tensors.dim(checkpoint, vlmLayers + "0.self_attn.k_proj.weight", 0) / HEAD_DIM;
+        this.minPeriod = checkpoint.config().path("min_period").asDouble(4e-3);
+        this.maxPeriod = checkpoint.config().path("max_period").asDouble(4.0);
     }
 
     /** The prefix of the policy's own projections: {@code model.} in LeRobot checkpoints, empty in openpi's. */
@@ -67,6 +72,16 @@ final class PaliGemmaPrefix {
 
     int expertWidth() {
         return expertWidth;
+    }
+
+    /** The flow time's sinusoidal embedding, as wide as the expert, with the config's periods. */
+    NDArray time(float t, NDManager run) {
+        return ActionSuffix.time(t, expertWidth, minPeriod, maxPeriod, run);
+    }
+
+    /** pi0's action tokens: noisy actions beside the time embedding, through the action-time MLP. */
+    NDArray actionTokens(VlaSample s, NDManager run) {
+        return ActionSuffix.embed(checkpoint, policy, s, expertWidth, minPeriod, maxPeriod, run);
     }
 
     /** Image tokens per camera: one per patch. */

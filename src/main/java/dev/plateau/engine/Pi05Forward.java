@@ -2,7 +2,6 @@ package dev.plateau.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.ModelSpec;
 import java.util.ArrayList;
@@ -22,15 +21,10 @@ import java.util.function.BooleanSupplier;
 public final class Pi05Forward {
     private final Checkpoint checkpoint;
     private final PaliGemmaPrefix paliGemma;
-    private final double minPeriod;
-    private final double maxPeriod;
 
     public Pi05Forward(Checkpoint checkpoint, ModelSpec spec) {
         this.checkpoint = checkpoint;
         this.paliGemma = new PaliGemmaPrefix(checkpoint, spec);
-        JsonNode c = checkpoint.config();
-        this.minPeriod = c.path("min_period").asDouble(4e-3);
-        this.maxPeriod = c.path("max_period").asDouble(4.0);
     }
 
     /** Image tokens per camera: one per patch. */
@@ -44,13 +38,12 @@ public final class Pi05Forward {
         try (NDManager run = manager.newSubManager()) {
             List<NDArray> prefixes = paliGemma.prefixes(samples, sink, run);
             String policy = paliGemma.policy();
-            int width = paliGemma.expertWidth();
             List<NDArray> suffixes = new ArrayList<>();
             List<NDArray> conditions = new ArrayList<>();
             for (VlaSample s : samples) {
                 suffixes.add(ActionSuffix.noisyActions(checkpoint, policy, s, run));
-                NDArray hidden = Blocks.silu(Blocks.linear(ActionSuffix.time(s.time(), width, minPeriod, maxPeriod,
-                        run), Tensors.load(checkpoint, policy + "time_mlp_in.weight", run),
+                NDArray hidden = Blocks.silu(Blocks.linear(paliGemma.time(s.time(), run),
+                        Tensors.load(checkpoint, policy + "time_mlp_in.weight", run),
                         Tensors.load(checkpoint, policy + "time_mlp_in.bias", run)));
                 conditions.add(Blocks.silu(Blocks.linear(hidden, Tensors.load(checkpoint,
                         policy + "time_mlp_out.weight", run), Tensors.load(checkpoint, policy + "time_mlp_out.bias",

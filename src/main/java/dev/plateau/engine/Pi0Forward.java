@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plateau.checkpoint.Checkpoint;
 import dev.plateau.model.ModelSpec;
 import java.util.ArrayList;
@@ -24,15 +23,10 @@ import java.util.function.BooleanSupplier;
 public final class Pi0Forward {
     private final Checkpoint checkpoint;
     private final PaliGemmaPrefix paliGemma;
-    private final double minPeriod;
-    private final double maxPeriod;
 
     public Pi0Forward(Checkpoint checkpoint, ModelSpec spec) {
         this.checkpoint = checkpoint;
         this.paliGemma = new PaliGemmaPrefix(checkpoint, spec);
-        JsonNode c = checkpoint.config();
-        this.minPeriod = c.path("min_period").asDouble(4e-3);
-        this.maxPeriod = c.path("max_period").asDouble(4.0);
     }
 
     /** Image tokens per camera: one per patch. */
@@ -53,8 +47,7 @@ public final class Pi0Forward {
                 NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
                         Tensors.load(checkpoint, policy + "state_proj.weight", run),
                         Tensors.load(checkpoint, policy + "state_proj.bias", run));
-                suffixes.add(NDArrays.concat(new NDList(state, ActionSuffix.embed(checkpoint, policy, s,
-                        paliGemma.expertWidth(), minPeriod, maxPeriod, run))));
+                suffixes.add(NDArrays.concat(new NDList(state, paliGemma.actionTokens(s, run))));
             }
             TwoStreams.run(paliGemma.depth(), skip, prefixes, suffixes, paliGemma::streams,
                     (vlm, expert, prefix, suffix, sample, position, step) -> paliGemma.joint(vlm, expert, prefix,

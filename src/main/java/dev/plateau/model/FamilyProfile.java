@@ -15,8 +15,7 @@ import java.util.Optional;
  * <p>What a family's forward pass computes lives in {@link dev.plateau.engine}, how its inputs are prepared in
  * {@link dev.plateau.calibration}; each switches over {@link Family} once.
  */
-public sealed interface FamilyProfile permits SmolVlaProfile, Pi0Profile, Pi05Profile, Gr00tN15Profile,
-        DecoderLlmProfile {
+public sealed interface FamilyProfile permits SmolVlaProfile, PaliGemmaProfile, Gr00tN15Profile, DecoderLlmProfile {
 
     /** Cheap test: does this checkpoint claim to be, or look like, this family? */
     boolean recognizes(Checkpoint checkpoint);
