@@ -22,10 +22,10 @@ import java.util.function.Function;
 
 /**
  * The preprocessing LeRobot's SmolVLA, pi0 and pi0.5 share: images fitted to the model's size and mapped to [-1, 1];
- * the family's prompt, tokenized, at most tokenizer_max_length tokens; the state zero-padded to
- * max_state_dim; noise N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed and the sample's index
- * in the draw; actions from the data (zero-padded) or zero. VLM and expert layers run jointly, so a pruned run skips
- * the same layers of both.
+ * the family's prompt, tokenized, at most tokenizer_max_length tokens; the state zero-padded to max_state_dim; noise
+ * N(0, 1) and t = 0.999 Beta(1.5, 1) + 0.001 drawn per sample from the seed and the sample's index in the draw;
+ * actions from the data (zero-padded) or zero. VLM and expert layers run jointly, so a pruned run skips the same
+ * layers of both.
  */
 final class LeRobotVla {
     /** How the time and noise are drawn, for a run's metadata. */
@@ -51,9 +51,12 @@ final class LeRobotVla {
     enum State { PREFIX_TOKEN, SUFFIX_TOKEN, PROMPT }
 
     /**
-     * @param width, height the model's image size
-     * @param perImage      tokens each image gives the VLM
-     * @param prompt        the text the sample's instruction (and, for pi0.5, its normalised state) becomes
+     * @param width    the model's image width
+     * @param height   the model's image height
+     * @param fit      how an image is brought to that size
+     * @param perImage tokens each image gives the VLM
+     * @param state    where the state goes
+     * @param prompt   the text the sample's instruction (and, for pi0.5, its normalised state) becomes
      */
     record Preprocessing(int width, int height, Fit fit, int perImage, State state,
                          Function<CalibrationSample, String> prompt) {
