@@ -144,7 +144,7 @@ final class Gr00tInputs implements FamilyInputs {
                 .orElse(32L);
         long perImage = FlowInputs.patchesPerImage(checkpoint, spec);
         Map<String, Long> out = new LinkedHashMap<>();
-        out.put("vision", cameras * FlowInputs.patchesPerImage(checkpoint, spec));
+        out.put("vision", cameras * perImage);
         out.put("vlm", cameras * (perImage + 8) + 64);
         out.put("vl_self_attention", cameras * (perImage + 8) + 64);
         out.put("dit", 1 + context + checkpoint.config().path("action_head_cfg").path("action_horizon").asLong(16));

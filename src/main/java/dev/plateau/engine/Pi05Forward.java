@@ -40,14 +40,14 @@ public final class Pi05Forward {
             String policy = paliGemma.policy();
             List<NDArray> suffixes = new ArrayList<>();
             List<NDArray> conditions = new ArrayList<>();
+            NDArray inWeight = Tensors.load(checkpoint, policy + "time_mlp_in.weight", run);
+            NDArray inBias = Tensors.load(checkpoint, policy + "time_mlp_in.bias", run);
+            NDArray outWeight = Tensors.load(checkpoint, policy + "time_mlp_out.weight", run);
+            NDArray outBias = Tensors.load(checkpoint, policy + "time_mlp_out.bias", run);
             for (VlaSample s : samples) {
                 suffixes.add(ActionSuffix.noisyActions(checkpoint, policy, s, run));
-                NDArray hidden = Blocks.silu(Blocks.linear(paliGemma.time(s.time(), run),
-                        Tensors.load(checkpoint, policy + "time_mlp_in.weight", run),
-                        Tensors.load(checkpoint, policy + "time_mlp_in.bias", run)));
-                conditions.add(Blocks.silu(Blocks.linear(hidden, Tensors.load(checkpoint,
-                        policy + "time_mlp_out.weight", run), Tensors.load(checkpoint, policy + "time_mlp_out.bias",
-                        run))));
+                NDArray hidden = Blocks.silu(Blocks.linear(paliGemma.time(s.time(), run), inWeight, inBias));
+                conditions.add(Blocks.silu(Blocks.linear(hidden, outWeight, outBias)));
             }
             TwoStreams.run(paliGemma.depth(), skip, prefixes, suffixes, paliGemma::streams,
                     (vlm, expert, prefix, suffix, sample, position, step) -> {

@@ -41,12 +41,14 @@ public final class Pi0Forward {
             List<NDArray> prefixes = paliGemma.prefixes(samples, sink, run);
             String policy = paliGemma.policy();
             List<NDArray> suffixes = new ArrayList<>();
+            NDArray stateWeight = Tensors.load(checkpoint, policy + "state_proj.weight", run);
+            NDArray stateBias = Tensors.load(checkpoint, policy + "state_proj.bias", run);
+            int stateDim = Math.toIntExact(stateWeight.getShape().get(1));
             for (VlaSample s : samples) {
-                float[] padded = new float[Tensors.dim(checkpoint, policy + "state_proj.weight", 1)];
+                float[] padded = new float[stateDim];
                 System.arraycopy(s.state(), 0, padded, 0, Math.min(padded.length, s.state().length));
-                NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)),
-                        Tensors.load(checkpoint, policy + "state_proj.weight", run),
-                        Tensors.load(checkpoint, policy + "state_proj.bias", run));
+                NDArray state = Blocks.linear(run.create(padded, new Shape(1, padded.length)), stateWeight,
+                        stateBias);
                 suffixes.add(NDArrays.concat(new NDList(state, paliGemma.actionTokens(s, run))));
             }
             TwoStreams.run(paliGemma.depth(), skip, prefixes, suffixes, paliGemma::streams,
