@@ -70,7 +70,7 @@ def main(folder, inputs_file):
             out["vl_self_attention"][j + 1].append(e)
         c = smp["embodiment"]
         t = np.float32(smp["time"])
-        k = int(1000 * t)
+        k = int(np.float32(1000) * t)  # float32 product as in torch (t * buckets).long(), whatever numpy promotes
         state = cat(w, H + "state_encoder.layer2", c,
                     np.maximum(cat(w, H + "state_encoder.layer1", c, np.array([smp["state"]], dtype=np.float32)), 0))
         xt = (1 - t) * np.array(smp["noise"], dtype=np.float32) + t * np.array(smp["actions"], dtype=np.float32)

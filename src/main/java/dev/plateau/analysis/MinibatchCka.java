@@ -28,6 +28,7 @@ public final class MinibatchCka implements AutoCloseable {
     private final NDManager store;
     private final Map<Integer, Map<Integer, NDArray>> centredGrams = new HashMap<>();
     private final double[][] hsic;
+    private NDArray offDiagonal;
 
     /** An accumulator for {@code layers} layers whose Gram matrices live in a sub-manager of {@code manager}. */
     public MinibatchCka(int layers, NDManager manager) {
@@ -65,8 +66,8 @@ public final class MinibatchCka implements AutoCloseable {
 
     /**
      * Feeds one minibatch of every layer at once ({@code layers.get(l)}: [n, d] states of layer l, the same n >= 4
-     * tokens in every layer): the U-centred Gram matrices of all layers are formed as one stack, and every pair's
-     * HSIC_1 as one product of the flattened stack, which spares most of the per-layer work of {@link #add}.
+     * tokens in every layer): the U-centred Gram matrices of all layers are formed as one stack, in place, and every
+     * pair's HSIC_1 as one product of the flattened stack, which spares most of the per-layer work of {@link #add}.
      */
     public void addAll(List<NDArray> states) {
         if (states.size() != layers) {
@@ -80,13 +81,13 @@ public final class MinibatchCka implements AutoCloseable {
         try (NDManager step = store.newSubManager()) {
             NDArray x = NDArrays.stack(new NDList(states));
             x.attach(step);
-            NDArray k = x.matMul(x.transpose(0, 2, 1)).toType(DataType.FLOAT64, false);
-            NDArray offDiagonal = step.eye((int) n, (int) n, 0, DataType.FLOAT64).neg().add(1);
-            NDArray kt = k.mul(offDiagonal);
-            NDArray total = kt.sum(new int[] {1, 2}, true);
-            NDArray m = kt.sum(new int[] {1}, true).div(n - 2.0).sub(total.div(2.0 * (n - 1) * (n - 2)));
-            NDArray u = kt.sub(m).sub(m.transpose(0, 2, 1)).mul(offDiagonal).reshape(layers, n * n);
-            h = u.matMul(u.transpose()).div(n * (n - 3.0)).toDoubleArray();
+            NDArray offDiagonal = offDiagonal(n);
+            NDArray u = x.matMul(x.transpose(0, 2, 1)).toType(DataType.FLOAT64, false).muli(offDiagonal);
+            NDArray total = u.sum(new int[] {1, 2}, true);
+            NDArray m = u.sum(new int[] {1}, true).divi(n - 2.0).subi(total.divi(2.0 * (n - 1) * (n - 2)));
+            u.subi(m).subi(m.transpose(0, 2, 1)).muli(offDiagonal);
+            NDArray flat = u.reshape(layers, n * n);
+            h = flat.matMul(flat.transpose()).divi(n * (n - 3.0)).toDoubleArray();
         }
         for (int i = 0; i < layers; i++) {
             for (int j = 0; j < layers; j++) {
@@ -205,16 +206,30 @@ public final class MinibatchCka implements AutoCloseable {
     private NDArray uCentredGram(NDArray x) {
         long n = x.getShape().get(0);
         try (NDManager step = store.newSubManager()) {
-            NDArray k = Scoped.apply(x, step, a -> a.matMul(a.transpose()).toType(DataType.FLOAT64, false));
-            NDArray eye = step.eye((int) n, (int) n, 0, DataType.FLOAT64);
-            NDArray offDiagonal = eye.neg().add(1);
-            NDArray kt = k.mul(offDiagonal);
-            NDArray total = kt.sum();
-            NDArray m = kt.sum(new int[] {0}, true).div(n - 2.0).sub(total.div(2.0 * (n - 1) * (n - 2)));
-            NDArray u = kt.sub(m).sub(m.transpose()).mul(offDiagonal).toType(x.getDataType(), false);
-            u.attach(store);
-            return u;
+            NDArray u = Scoped.apply(x, step, a -> a.matMul(a.transpose()).toType(DataType.FLOAT64, false));
+            NDArray offDiagonal = offDiagonal(n);
+            u.muli(offDiagonal);
+            NDArray total = u.sum();
+            NDArray m = u.sum(new int[] {0}, true).divi(n - 2.0).subi(total.divi(2.0 * (n - 1) * (n - 2)));
+            u.subi(m).subi(m.transpose()).muli(offDiagonal);
+            NDArray out = u.toType(x.getDataType(), false);
+            out.attach(store);
+            return out;
         }
+    }
+
+    /**
+     * 1 - I for {@code n} tokens, in float64, made once per size: the per-layer route centres one n x n matrix after
+     * another in place, and a fresh matrix of that size each time costs its page faults again.
+     */
+    private NDArray offDiagonal(long n) {
+        if (offDiagonal == null || offDiagonal.getShape().get(0) != n) {
+            if (offDiagonal != null) {
+                offDiagonal.close();
+            }
+            offDiagonal = store.eye((int) n, (int) n, 0, DataType.FLOAT64).muli(-1).addi(1);
+        }
+        return offDiagonal;
     }
 
     private static double dot(NDArray a, NDArray b) {

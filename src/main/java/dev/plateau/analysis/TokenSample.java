@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * position); each type keeps the {@code quota} tokens with the smallest keys seen so far. That is a uniform sample
  * without replacement of the type's tokens, independent of how the stream is cut into batches; two samples of
  * disjoint streams merge exactly; and a pruned model run on the same samples keeps the same tokens. Kept tokens are
- * held in key order, so the same tokens are always listed in the same order. The quota is the module's sample budget
+ * listed in key order, so the same tokens are always listed in the same order (they are held in the order they came,
+ * each new one in the row of the token it pushed out). The quota is the module's sample budget
  * split among its token types (see {@link StatisticsSettings#sampleQuota}).
  */
 final class TokenSample implements AutoCloseable {
@@ -61,7 +62,9 @@ final class TokenSample implements AutoCloseable {
 
     /**
      * Offers a batch: {@code rows.get(s)} is slot s's [n, d] states, {@code types} and {@code tokenKeys} each token's
-     * type code and key.
+     * type code and key. A kept token stays in its row: a batch's chosen tokens take the rows of the tokens they push
+     * out (written in place), or new rows while the type is under its quota, so a batch costs its new tokens, not the
+     * whole sample again.
      */
     void add(List<NDArray> rows, byte[] types, double[] tokenKeys) {
         for (TokenType type : TokenType.values()) {
@@ -71,64 +74,88 @@ final class TokenSample implements AutoCloseable {
                 continue;
             }
             seen[t] += batchRows.length;
-            double[] candidates = Arrays.copyOf(keys[t], keys[t].length + batchRows.length);
-            for (int r = 0; r < batchRows.length; r++) {
-                candidates[keys[t].length + r] = tokenKeys[batchRows[r]];
-            }
             int kept = keys[t].length;
-            int[] chosen = IntStream.range(0, candidates.length).boxed()
-                    .sorted(Comparator.comparingDouble(c -> candidates[c])).limit(quota)
-                    .mapToInt(Integer::intValue).toArray();
-            DataType target = seen[t] == chosen.length || !halfFits ? DataType.FLOAT32 : DataType.FLOAT16;
-            if (Arrays.stream(chosen).allMatch(c -> c < kept)) {
-                if (target == DataType.FLOAT16 && states[t][0].getDataType() == DataType.FLOAT32) {
-                    for (int s = 0; s < slots; s++) {
-                        states[t][s] = narrow(states[t][s]);
-                    }
-                    if (!halfFits) {
-                        toFloat32(states[t]);
-                    }
-                }
-                continue;
+            double[] candidates = Arrays.copyOf(keys[t], kept + batchRows.length);
+            for (int r = 0; r < batchRows.length; r++) {
+                candidates[kept + r] = tokenKeys[batchRows[r]];
             }
-            // gather only the chosen rows, from the kept ones and from the batch, then put them in key order
-            int[] gathered = IntStream.concat(Arrays.stream(chosen).filter(c -> c < kept),
-                    Arrays.stream(chosen).filter(c -> c >= kept)).toArray();
-            long[] fromKept = Arrays.stream(gathered).filter(c -> c < kept).asLongStream().toArray();
-            long[] fromBatch = Arrays.stream(gathered).filter(c -> c >= kept).mapToLong(c -> batchRows[c - kept])
-                    .toArray();
-            long[] byKey = IntStream.range(0, gathered.length).boxed()
-                    .sorted(Comparator.comparingDouble(i -> candidates[gathered[i]])).mapToLong(Integer::longValue)
-                    .toArray();
-            NDArray[] next = new NDArray[slots];
-            try (NDManager step = store.newSubManager()) {
-                NDArray takeKept = step.create(fromKept);
-                NDArray takeBatch = step.create(fromBatch);
-                NDArray order = step.create(byKey);
+            boolean[] chosen = new boolean[candidates.length];
+            IntStream.range(0, candidates.length).boxed().sorted(Comparator.comparingDouble(c -> candidates[c]))
+                    .limit(quota).forEach(c -> chosen[c] = true);
+            int[] entering = IntStream.range(kept, candidates.length).filter(c -> chosen[c]).toArray();
+            int[] freed = IntStream.range(0, kept).filter(c -> !chosen[c]).toArray();
+            DataType target = seen[t] <= quota || !halfFits ? DataType.FLOAT32 : DataType.FLOAT16;
+            if (entering.length > 0) {
+                place(t, rows, entering, freed, kept, batchRows, target);
+                double[] next = Arrays.copyOf(keys[t], kept + entering.length - freed.length);
+                for (int e = 0; e < entering.length; e++) {
+                    next[e < freed.length ? freed[e] : kept + e - freed.length] = candidates[entering[e]];
+                }
+                keys[t] = next;
+            }
+            if (target == DataType.FLOAT16 && states[t][0].getDataType() == DataType.FLOAT32) {
                 for (int s = 0; s < slots; s++) {
-                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> x.get(new NDIndex("{}", takeBatch))
-                            .toType(DataType.FLOAT32, false));
-                    NDArray all = fromKept.length == 0 ? fresh : NDArrays.concat(new NDList(Scoped.apply(
-                            states[t][s], step, x -> x.get(new NDIndex("{}", takeKept))
-                                    .toType(DataType.FLOAT32, false)), fresh));
-                    all.attach(step);
-                    NDArray ordered = Scoped.apply(all, store, a -> a.get(new NDIndex("{}", order)));
-                    next[s] = target == DataType.FLOAT16 ? narrow(ordered) : ordered;
+                    states[t][s] = narrow(states[t][s]);
+                }
+                if (!halfFits) {
+                    toFloat32(states[t]);
                 }
             }
-            if (!halfFits) {
-                toFloat32(next);
-            }
-            if (states[t] != null) {
-                Arrays.stream(states[t]).forEach(NDArray::close);
-            }
-            states[t] = next;
-            double[] nextKeys = new double[chosen.length];
-            for (int c = 0; c < chosen.length; c++) {
-                nextKeys[c] = candidates[chosen[c]];
-            }
-            keys[t] = nextKeys;
         }
+    }
+
+    /**
+     * Writes the batch's entering tokens (candidate positions {@code entering}, from {@code kept} on) of type t: the
+     * first into the rows {@code freed} of pushed-out tokens, in place, the rest as new rows at the end.
+     */
+    private void place(int t, List<NDArray> rows, int[] entering, int[] freed, int kept, int[] batchRows,
+                       DataType target) {
+        long[] replacing = Arrays.stream(entering, 0, freed.length).mapToLong(c -> batchRows[c - kept]).toArray();
+        long[] appending = Arrays.stream(entering, freed.length, entering.length).mapToLong(c -> batchRows[c - kept])
+                .toArray();
+        if (states[t] == null) {
+            states[t] = new NDArray[slots];
+        }
+        try (NDManager step = store.newSubManager()) {
+            NDArray into = step.create(Arrays.stream(freed).asLongStream().toArray());
+            NDArray takeReplacing = step.create(replacing);
+            NDArray takeAppending = step.create(appending);
+            for (int s = 0; s < slots; s++) {
+                DataType type = states[t][s] == null ? target : states[t][s].getDataType();
+                if (replacing.length > 0) {
+                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> fit(x.get(new NDIndex("{}", takeReplacing)),
+                            type));
+                    // read after fit: a state beyond float16's range has widened every held array meanwhile
+                    states[t][s].set(new NDIndex("{}", into), fresh);
+                }
+                if (appending.length > 0) {
+                    NDArray fresh = Scoped.apply(rows.get(s), step, x -> fit(x.get(new NDIndex("{}", takeAppending)),
+                            type));
+                    NDArray held = states[t][s];
+                    states[t][s] = held == null ? Scoped.apply(fresh, store, NDArray::duplicate)
+                            : Scoped.apply(held, store, h -> NDArrays.concat(new NDList(h, fresh)));
+                    if (held != null) {
+                        held.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * New states in the type's precision: float16 only while they fit it (a state beyond its range widens the whole
+     * sample for good, and the new states stay float32).
+     */
+    private NDArray fit(NDArray fresh, DataType type) {
+        NDArray single = fresh.toType(DataType.FLOAT32, false);
+        if (type != DataType.FLOAT16 || !halfFits) {
+            return single;
+        }
+        if (halfFits && beyondHalf(single)) {
+            widen();
+            return single;
+        }
+        return single.toType(DataType.FLOAT16, false);
     }
 
     /**
@@ -214,26 +241,40 @@ final class TokenSample implements AutoCloseable {
         return Arrays.stream(keys).mapToInt(k -> k.length).sum();
     }
 
-    /** Slot {@code s} of the kept tokens of {@code of}, type by type in their order, in float32 (a new array). */
+    /**
+     * Slot {@code s} of the kept tokens of {@code of}, type by type, each type's in key order, in float32 (a new
+     * array).
+     */
     NDArray states(int s, List<TokenType> of, NDManager manager) {
-        NDList parts = new NDList();
-        for (TokenType type : of) {
-            if (states[type.ordinal()] != null) {
-                parts.add(states[type.ordinal()][s]);
-            }
-        }
-        if (parts.size() == 1) {
-            NDArray out = parts.getFirst().toType(DataType.FLOAT32, true);
-            out.attach(manager);
-            return out;
-        }
         try (NDManager local = manager.newSubManager()) {
-            NDArray joined = NDArrays.concat(parts);
+            NDList parts = new NDList();
+            for (TokenType type : of) {
+                int t = type.ordinal();
+                if (states[t] != null) {
+                    NDArray order = local.create(Arrays.stream(byKey(t)).asLongStream().toArray());
+                    parts.add(Scoped.apply(states[t][s], local, x -> x.get(new NDIndex("{}", order))));
+                }
+            }
+            NDArray joined = parts.size() == 1 ? parts.getFirst() : NDArrays.concat(parts);
             joined.attach(local);
             NDArray out = joined.toType(DataType.FLOAT32, true);
             out.attach(manager);
             return out;
         }
+    }
+
+    /** The rows of type t's kept tokens in key order. */
+    private int[] byKey(int t) {
+        double[] k = keys[t];
+        return IntStream.range(0, k.length).boxed().sorted(Comparator.comparingDouble(r -> k[r]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Type t's kept keys in ascending order, as {@link #states} lists their tokens. */
+    private double[] sortedKeys(int t) {
+        double[] k = keys[t].clone();
+        Arrays.sort(k);
+        return k;
     }
 
     /** The type code of each token that {@link #states} returns for {@code of}. */
@@ -292,8 +333,8 @@ final class TokenSample implements AutoCloseable {
      */
     private long[] uniform(List<TokenType> present) {
         double threshold = present.stream().filter(t -> kept(t) < seen(t))
-                .mapToDouble(t -> keys[t.ordinal()][kept(t) - 1]).min().orElse(Double.POSITIVE_INFINITY);
-        double[] all = present.stream().flatMapToDouble(t -> Arrays.stream(keys[t.ordinal()])).toArray();
+                .mapToDouble(t -> sortedKeys(t.ordinal())[kept(t) - 1]).min().orElse(Double.POSITIVE_INFINITY);
+        double[] all = present.stream().flatMapToDouble(t -> Arrays.stream(sortedKeys(t.ordinal()))).toArray();
         return IntStream.range(0, all.length).filter(i -> all[i] <= threshold).boxed()
                 .sorted(Comparator.comparingDouble(i -> all[i])).limit(StatisticsSettings.ESTIMATE_TOKENS)
                 .mapToLong(Integer::longValue).sorted().toArray();
@@ -302,7 +343,7 @@ final class TokenSample implements AutoCloseable {
     /** Keys and counts as arrays, for a statistics file; the states go to the sample file. */
     void save(String prefix, Map<String, double[]> out) {
         for (TokenType type : TokenType.values()) {
-            out.put(prefix + type.label() + ".keys", keys[type.ordinal()].clone());
+            out.put(prefix + type.label() + ".keys", sortedKeys(type.ordinal()));
         }
         out.put(prefix + "seen", Arrays.stream(seen).asDoubleStream().toArray());
     }

@@ -3,6 +3,7 @@ package dev.plateau.analysis;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class TokenwiseSums {
     private final double[][][] squared;
     private final long[][] zero;
     private final long[] count;
-    /** Tokens per float64 Gram stack: [chunk, layers, width] at a time. */
+    /** Tokens per batched Gram product: [chunk, layers, width] at a time. */
     private static final int CHUNK = 512;
 
     TokenwiseSums(int layers) {
@@ -37,9 +38,13 @@ final class TokenwiseSums {
     }
 
     /**
-     * Adds a batch: {@code rows.get(l)} is layer l's [n, d] states, {@code types} each token's type code. Each token's
-     * L x L Gram matrix of its layer vectors (in float64, a chunk of tokens at a time) gives every pair's dot product
-     * and both norms at once: cos = g_ij / sqrt(g_ii g_jj), squared distance g_ii + g_jj - 2 g_ij.
+     * Adds a batch: {@code rows.get(l)} is layer l's [n, d] states, {@code types} each token's type code. Per token, a
+     * chunk of tokens at a time and in the states' precision, two small Gram matrices come from one batched product
+     * each: of its layer vectors (their norms) and of its steps between consecutive layers, d_k = h_{k+1} - h_k. A
+     * pair's squared distance is the sum of a block of the steps' Gram matrix (h_i - h_j = d_j + ... + d_{i-1}), so
+     * it never cancels as g_ii + g_jj - 2 g_ij does for layers that are nearly equal. The angle follows from it and the
+     * norms: |u_i - u_j|^2 = (|h_i - h_j|^2 - (|h_i| - |h_j|)^2) / (|h_i| |h_j|) for the unit vectors u, cos = 1 - that
+     * / 2, angle = 2 asin(|u_i - u_j| / 2), accurate for near and far pairs alike.
      */
     void add(List<NDArray> rows, byte[] types) {
         int n = types.length;
@@ -48,35 +53,63 @@ final class TokenwiseSums {
                 int c1 = Math.min(n, c0 + CHUNK);
                 String range = c0 + ":" + c1;
                 double[] grams;
+                double[] steps;
                 try (NDManager chunk = step.newSubManager()) {
-                    NDArray stacked = NDArrays.stack(LinearCka.slices(rows, range, chunk), 1)
-                            .toType(DataType.FLOAT64, false);
-                    grams = stacked.matMul(stacked.transpose(0, 2, 1)).toDoubleArray();
+                    NDArray stacked = NDArrays.stack(LinearCka.slices(rows, range, chunk), 1);
+                    grams = gram(stacked);
+                    steps = layers < 2 ? new double[0] : gram(stacked.get(new NDIndex(":, 1:"))
+                            .sub(stacked.get(new NDIndex(":, :-1"))));
                 }
-                fold(grams, types, c0, c1);
+                fold(grams, steps, types, c0, c1);
             }
         }
     }
 
-    /** Adds tokens [c0, c1) from their Gram matrices, [c1 - c0][layers][layers] flattened. */
-    private void fold(double[] grams, byte[] types, int c0, int c1) {
+    /** Each token's Gram matrix of {@code stacked} [tokens, k, d]: [tokens][k][k] flattened, in float64. */
+    private static double[] gram(NDArray stacked) {
+        return stacked.matMul(stacked.transpose(0, 2, 1)).toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
+    /**
+     * Adds tokens [c0, c1) from their Gram matrices of layers ([c1 - c0][layers][layers] flattened) and of steps
+     * ([c1 - c0][layers - 1][layers - 1]).
+     */
+    private void fold(double[] grams, double[] steps, byte[] types, int c0, int c1) {
         int square = layers * layers;
+        int k = layers - 1;
+        double[][] prefix = new double[layers][layers];
+        double[] norms = new double[layers];
         for (int t = c0; t < c1; t++) {
             int type = types[t];
             int base = (t - c0) * square;
+            int stepBase = (t - c0) * k * k;
             count[type]++;
+            // prefix[a][b]: sum of the steps' Gram entries [0, a) x [0, b)
+            for (int a = 1; a < layers; a++) {
+                for (int b = 1; b < layers; b++) {
+                    prefix[a][b] = steps[stepBase + (a - 1) * k + (b - 1)] + prefix[a - 1][b] + prefix[a][b - 1]
+                            - prefix[a - 1][b - 1];
+                }
+            }
             for (int i = 0; i < layers; i++) {
                 double gii = grams[base + i * layers + i];
+                norms[i] = Math.sqrt(Math.max(0, gii));
                 if (gii == 0) {
                     zero[type][i]++;
                 }
                 for (int j = 0; j < i; j++) {
-                    double gjj = grams[base + j * layers + j];
-                    double gij = grams[base + i * layers + j];
-                    double cos = gii > 0 && gjj > 0 ? Math.max(-1, Math.min(1, gij / Math.sqrt(gii * gjj))) : 0;
+                    double distance = Math.max(0, prefix[i][i] - prefix[j][i] - prefix[i][j] + prefix[j][j]);
+                    double cos = 0;
+                    double arc = 0.5;
+                    if (norms[i] > 0 && norms[j] > 0) {
+                        double gap = norms[i] - norms[j];
+                        double chord = Math.max(0, Math.min(4, (distance - gap * gap) / (norms[i] * norms[j])));
+                        cos = 1 - chord / 2;
+                        arc = 2 * Math.asin(Math.sqrt(chord) / 2) / Math.PI;
+                    }
                     cosine[type][i][j] += cos;
-                    angle[type][i][j] += Math.acos(cos) / Math.PI;
-                    squared[type][i][j] += Math.max(0, gii + gjj - 2 * gij);
+                    angle[type][i][j] += arc;
+                    squared[type][i][j] += distance;
                 }
             }
         }

@@ -42,6 +42,8 @@ import java.util.function.UnaryOperator;
  * A run can extend an earlier one: its samples continue the seeded draw, and the statistics merge.
  */
 public final class Calibrator {
+    /** Free C-heap bytes a forward pass may keep between layers for the next ones (see {@link NativeHeap#trimAbove}). */
+    private static final long HEAP_SLACK = Long.getLong("plateau.heapSlack", 128L << 20);
     /** Samples per forward batch unless asked otherwise. */
     public static final int BATCH = 4;
 
@@ -107,6 +109,7 @@ public final class Calibrator {
      */
     public static MemoryEstimate estimate(Checkpoint checkpoint, ModelSpec spec, Path data, DatasetInputs inputs,
                                           int samples, String device, Settings settings, boolean states) {
+        NativeHeap.configure();
         CalibrationData source = CalibrationData.open(data, inputs, modelCameras(checkpoint.config()));
         return estimate(checkpoint, spec, source, samples, Devices.of(device), settings, states);
     }
@@ -177,7 +180,7 @@ public final class Calibrator {
             LayerSink sink = (module, layer, states) -> {
                 statistics.accept(module, layer, states);
                 collector.ifPresent(c -> c.accept(module, layer, states));
-                NativeHeap.trim();
+                NativeHeap.trimAbove(HEAP_SLACK);
             };
             FamilyInputs.BatchRun run = family.batches(checkpoint, spec, data, tokenizer, seed, time, skips);
             int batches = (drawn.size() + settings.batch() - 1) / settings.batch();

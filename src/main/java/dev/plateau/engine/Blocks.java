@@ -13,33 +13,39 @@ final class Blocks {
     private Blocks() {
     }
 
-    /** y = x W^T (+ b), W stored [out, in] as nn.Linear. */
+    /** y = x W^T (+ b), W stored [out, in] as nn.Linear; with a bias, libtorch's linear adds it inside the product. */
     static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray y = x.matMul(weight.transpose());
-        return bias == null ? y : y.add(bias);
+        return bias == null ? x.matMul(weight.transpose())
+                : x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
     /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * w, or * (1 + w) for Gemma. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps, boolean zeroCentered) {
         NDArray normed = x.mul(x.pow(2).mean(new int[] {-1}, true).add(eps).pow(-0.5));
-        return normed.mul(zeroCentered ? weight.add(1) : weight);
+        return normed.muli(zeroCentered ? weight.add(1) : weight);
     }
 
-    /** LayerNorm over the last axis with the biased variance: (x - mean) / sqrt(var + eps) * w + b. */
+    /** LayerNorm over the last axis with the biased variance, (x - mean) / sqrt(var + eps) * w + b: libtorch's own. */
     static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
-        NDArray centred = x.sub(x.mean(new int[] {-1}, true));
-        NDArray variance = centred.pow(2).mean(new int[] {-1}, true);
-        return centred.mul(variance.add(eps).pow(-0.5)).mul(weight).add(bias);
+        Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
+        return x.getNDArrayInternal().layerNorm(x, last, weight, bias, (float) eps).singletonOrThrow();
     }
 
     static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return Activation.sigmoid(x).muli(x);
     }
 
-    /** GELU, tanh approximation (gelu_pytorch_tanh): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    /**
+     * GELU, tanh approximation (gelu_pytorch_tanh): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed as
+     * x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) (the same function: 0.5 (1 + tanh z) = sigmoid(2 z)) in two new
+     * arrays, the rest in place: the MLP's widest activation is the forward pass's largest elementwise cost.
+     */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(inner.tanh().add(1)).mul(0.5);
+        double c = 2 * Math.sqrt(2 / Math.PI);
+        NDArray inner = x.mul(x).muli(0.044715 * c).addi(c).muli(x);
+        NDArray gate = Activation.sigmoid(inner);
+        inner.close();
+        return gate.muli(x);
     }
 
     /** The rotary angle of position p and frequency index k (0 <= k < d / 2), in float32. */
